@@ -1,0 +1,107 @@
+import superjson from 'superjson'
+import { StoreError } from './errors.js'
+
+/**
+ * Arguments as they are written into a journal entry: `json` is the JSON text of the
+ * argument array, `meta` the codec's type annotations (absent for plain JSON values).
+ */
+export interface EncodedArgs {
+  readonly json: string
+  readonly meta: string | undefined
+}
+
+const plainProto = Object.prototype
+
+/**
+ * Walks a value and throws `UNSERIALIZABLE_ARGUMENT` at the first part that would not come
+ * back equal from the journal. Returns true when the value needs the codec's annotations
+ * (Map, Set, Date, BigInt, undefined, NaN, ±Infinity, -0); false when JSON alone keeps it.
+ */
+function check(value: unknown, path: string, stack: object[], transaction: string): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return false
+    case 'number':
+      return !Number.isFinite(value) || Object.is(value, -0)
+    case 'bigint':
+    case 'undefined':
+      return true
+    case 'function':
+    case 'symbol':
+      throw unserializable(transaction, path, `a ${typeof value}`)
+  }
+  if (value === null) return false
+  const object = value as object
+  if (stack.includes(object)) throw unserializable(transaction, path, 'a reference to one of its own ancestors (a cycle)')
+  stack.push(object)
+  try {
+    if (Array.isArray(object)) {
+      let special = false
+      for (let i = 0; i < object.length; i++) special = check(object[i], `${path}[${i}]`, stack, transaction) || special
+      return special
+    }
+    if (object instanceof Date) return true
+    if (object instanceof Map) {
+      for (const [k, v] of object) {
+        check(k, `${path}<key ${String(k)}>`, stack, transaction)
+        check(v, `${path}.get(${JSON.stringify(String(k))})`, stack, transaction)
+      }
+      return true
+    }
+    if (object instanceof Set) {
+      let i = 0
+      for (const v of object) check(v, `${path}<item ${i++}>`, stack, transaction)
+      return true
+    }
+    const proto = Object.getPrototypeOf(object)
+    if (proto !== plainProto && proto !== null) {
+      const name = (proto?.constructor?.name as string | undefined) ?? 'unknown'
+      throw unserializable(transaction, path, `an instance of class ${name} (only plain objects, arrays, Map, Set, Date and BigInt survive)`)
+    }
+    if (Object.getOwnPropertySymbols(object).length > 0) throw unserializable(transaction, path, 'an object with symbol keys')
+    let special = false
+    for (const key of Object.keys(object)) special = check((object as Record<string, unknown>)[key], `${path}.${key}`, stack, transaction) || special
+    return special
+  } finally {
+    stack.pop()
+  }
+}
+
+function unserializable(transaction: string, path: string, what: string): StoreError {
+  return new StoreError('UNSERIALIZABLE_ARGUMENT', `transaction "${transaction}": ${path} is ${what}; it would not survive the journal`, {
+    transaction,
+    path,
+  })
+}
+
+function isPrimitiveJson(value: unknown): boolean {
+  const t = typeof value
+  return value === null || t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value) && !Object.is(value, -0))
+}
+
+/**
+ * Checks and encodes the arguments of a dispatch. Returns the encoded form and the
+ * arguments the live recipe must see: the originals when they are all primitives, otherwise
+ * a decoded copy, so the live run and a replay see the very same values (and the caller's
+ * objects are never frozen or captured by the store).
+ *
+ * @throws StoreError `UNSERIALIZABLE_ARGUMENT` naming the path inside the argument.
+ */
+export function encodeArgs(transaction: string, args: readonly unknown[]): { encoded: EncodedArgs; live: unknown[] } {
+  if (args.every(isPrimitiveJson)) return { encoded: { json: JSON.stringify(args), meta: undefined }, live: args as unknown[] }
+  const special = check(args, 'args', [], transaction)
+  if (!special) {
+    const json = JSON.stringify(args)
+    return { encoded: { json, meta: undefined }, live: JSON.parse(json) as unknown[] }
+  }
+  const { json, meta } = superjson.serialize(args)
+  const encoded = { json: JSON.stringify(json), meta: JSON.stringify(meta) }
+  return { encoded, live: superjson.deserialize({ json, meta }) as unknown[] }
+}
+
+/** Turns the parsed `args` and optional `meta` of a journal entry back into values. */
+export function decodeArgs(args: unknown, meta: unknown): unknown[] {
+  if (meta === undefined) return args as unknown[]
+  return superjson.deserialize({ json: args as never, meta: meta as never }) as unknown[]
+}

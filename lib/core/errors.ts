@@ -1,0 +1,68 @@
+/**
+ * Every failure the library reports is a {@link StoreError} with one of these codes.
+ * The README lists each code with what to do about it.
+ */
+export type StoreErrorCode =
+  /** `dispatch` named a transaction the definition does not have, or replay met one. */
+  | 'UNKNOWN_TRANSACTION'
+  /** An argument would not survive the journal (function, symbol, cycle, class instance). */
+  | 'UNSERIALIZABLE_ARGUMENT'
+  /** `dispatch` after `close()`. */
+  | 'STORE_CLOSED'
+  /** An earlier write or fsync failed; the store accepts no more writes. `cause` says why. */
+  | 'STORE_HALTED'
+  /** A write or fsync of the journal failed; the calls of that batch are not durable. */
+  | 'WRITE_FAILED'
+  /** A recipe called `dispatch`; recipes must be pure functions of state and arguments. */
+  | 'DISPATCH_IN_RECIPE'
+  /** A recipe returned a promise; recipes must be synchronous. */
+  | 'ASYNC_RECIPE'
+  /** A journal entry failed its checksum, did not parse, or broke the sequence. */
+  | 'JOURNAL_CORRUPT'
+  /** A journal entry's recipe threw while it was replayed. */
+  | 'REPLAY_FAILED'
+  /** Another writer holds the journal's directory. */
+  | 'LOCKED'
+  /** The store definition or an option is not valid. */
+  | 'INVALID_DEFINITION'
+
+/** Where an error happened, as far as it is known. */
+export interface StoreErrorDetails {
+  /** The journal file (or other storage location). */
+  readonly location?: string
+  /** Byte offset in that file. */
+  readonly offset?: number
+  /** Sequence number of the entry concerned. */
+  readonly seq?: number
+  /** Transaction name concerned. */
+  readonly transaction?: string
+  /** Path inside an argument, e.g. `args[0].items[2]`. */
+  readonly path?: string
+}
+
+/**
+ * The one error class of the library. `code` is stable and meant for programs;
+ * `message` says what was expected, what arrived and where.
+ *
+ * @example
+ * try { await store.dispatch('add', 1, 2) }
+ * catch (e) { if (e instanceof StoreError && e.code === 'STORE_HALTED') restart() }
+ */
+export class StoreError extends Error {
+  /** Stable machine-readable reason. */
+  readonly code: StoreErrorCode
+  /** Where it happened (file, offset, seq, transaction, argument path). */
+  readonly details: StoreErrorDetails
+
+  constructor(code: StoreErrorCode, message: string, details: StoreErrorDetails = {}, options?: { cause?: unknown }) {
+    super(`prevalent: ${message}`, options)
+    this.name = 'StoreError'
+    this.code = code
+    this.details = details
+  }
+}
+
+/** True when `error` is a {@link StoreError}, optionally with the given code. */
+export function isStoreError(error: unknown, code?: StoreErrorCode): error is StoreError {
+  return error instanceof StoreError && (code === undefined || error.code === code)
+}

@@ -1,0 +1,58 @@
+import CRC32 from 'crc-32'
+import { decodeArgs, type EncodedArgs } from './codec.js'
+
+/** One decoded journal entry: a transaction as it was dispatched. */
+export interface JournalEntry {
+  /** Gap-free sequence number, starting at 1. */
+  readonly seq: number
+  /** The transaction's journaled time, in milliseconds since the epoch. */
+  readonly time: number
+  /** The transaction's name. */
+  readonly name: string
+  /** The transaction's arguments, decoded (Map, Set, Date, BigInt restored). */
+  readonly args: unknown[]
+}
+
+// A line ends with `,"crc":"xxxxxxxx"}`: the checksum covers every byte before that suffix.
+const CRC_SUFFIX_LENGTH = ',"crc":"'.length + 8 + '"}'.length
+
+function crcHex(text: string): string {
+  return (CRC32.str(text) >>> 0).toString(16).padStart(8, '0')
+}
+
+/**
+ * Encodes one entry as a journal line (JSON object with a trailing CRC-32, ending in `\n`):
+ * `{"seq":1,"time":"2026-11-24T18:00:00.000Z","tx":"add","args":[1,2],"crc":"3b6f0a1c"}`
+ */
+export function encodeEntry(seq: number, isoTime: string, name: string, args: EncodedArgs): string {
+  const meta = args.meta === undefined ? '' : `,"meta":${args.meta}`
+  const body = `{"seq":${seq},"time":"${isoTime}","tx":${JSON.stringify(name)},"args":${args.json}${meta}`
+  return `${body},"crc":"${crcHex(body)}"}\n`
+}
+
+/**
+ * Decodes one journal line (without its `\n`). Returns the entry, or a string saying what is
+ * wrong with the line (the caller knows where it is and raises the error).
+ */
+export function decodeEntry(line: string): JournalEntry | string {
+  if (line.length <= CRC_SUFFIX_LENGTH) return `a line of ${line.length} characters is too short to be an entry`
+  const body = line.slice(0, line.length - CRC_SUFFIX_LENGTH)
+  const stored = line.slice(line.length - CRC_SUFFIX_LENGTH + 8, line.length - 2)
+  const actual = crcHex(body)
+  if (stored !== actual) return `checksum mismatch (stored "${stored}", computed "${actual}")`
+  let raw: { seq?: unknown; time?: unknown; tx?: unknown; args?: unknown; meta?: unknown }
+  try {
+    raw = JSON.parse(line) as typeof raw
+  } catch (error) {
+    return `not valid JSON (${(error as Error).message})`
+  }
+  const time = typeof raw.time === 'string' ? Date.parse(raw.time) : Number.NaN
+  if (!Number.isSafeInteger(raw.seq) || typeof raw.tx !== 'string' || !Array.isArray(raw.args) || Number.isNaN(time)) {
+    return 'expected fields seq (integer), time (ISO date), tx (string) and args (array)'
+  }
+  try {
+    return { seq: raw.seq as number, time, name: raw.tx, args: decodeArgs(raw.args, raw.meta) }
+  } catch (error) {
+    return `arguments do not decode (${(error as Error).message})`
+  }
+}

@@ -1,0 +1,237 @@
+import { encodeArgs } from './codec.js'
+import { StoreError } from './errors.js'
+import { decodeEntry, encodeEntry, type JournalEntry } from './journal-entry.js'
+import type { JournalStorage } from './storage.js'
+
+/** Something the journal repaired on its own and wants a person to know about. */
+export interface JournalWarning {
+  readonly code: 'TORN_TAIL' | 'TRUNCATED_DAMAGE'
+  readonly message: string
+  readonly location: string
+  readonly offset: number
+}
+
+/** Options of {@link openJournal}. */
+export interface JournalOptions {
+  /** Take the write lock and allow appends (default `true`). A reader never writes or locks. */
+  readonly write?: boolean
+  /** Called with each entry, in order, while the journal is read at open. */
+  readonly replay?: (entry: JournalEntry) => void
+  /** Told about repairs: a torn last entry cut off, or damage truncated on request. Default: `console.warn`. */
+  readonly onWarning?: (warning: JournalWarning) => void
+  /**
+   * What to do with damage before the last entry: `'refuse'` (default) fails the open with
+   * `JOURNAL_CORRUPT`; `'truncate'` cuts the journal at the first damaged entry, losing it and
+   * everything after it, and warns.
+   */
+  readonly onCorruption?: 'refuse' | 'truncate'
+}
+
+const utf8 = new TextEncoder()
+
+function lineOffset(chunkOffset: number, lines: readonly string[], index: number): number {
+  let offset = chunkOffset
+  for (let i = 0; i < index; i++) offset += utf8.encode(lines[i]).length + 1
+  return offset
+}
+
+/** Damage found while reading: where, and what. */
+class Damage {
+  constructor(readonly offset: number, readonly seq: number, readonly reason: string) {}
+}
+
+/**
+ * Reads `storage` and verifies every entry (checksum, JSON, gap-free sequence), yielding the
+ * entries chunk by chunk. Throws a {@link Damage} at the first bad line; returns the torn tail.
+ */
+async function* verified(storage: JournalStorage): AsyncGenerator<JournalEntry[], { offset: number; text: string } | null> {
+  let expected = 1
+  let tail: { offset: number; text: string } | null = null
+  for await (const chunk of storage.read()) {
+    const { lines } = chunk
+    const entries: JournalEntry[] = new Array(lines.length)
+    for (let i = 0; i < lines.length; i++) {
+      const entry = decodeEntry(lines[i])
+      if (typeof entry === 'string' || entry.seq !== expected) {
+        const reason = typeof entry === 'string' ? entry : `sequence broken: expected seq ${expected}, found seq ${entry.seq}`
+        if (i > 0) yield entries.slice(0, i)
+        throw new Damage(lineOffset(chunk.offset, lines, i), expected, reason)
+      }
+      entries[i] = entry
+      expected++
+    }
+    if (entries.length > 0) yield entries
+    if (chunk.tail) tail = chunk.tail
+  }
+  return tail
+}
+
+/**
+ * An append-only, checksummed, human-readable journal of named transactions. The store
+ * writes through one; it is also usable on its own: record now, replay later into anything.
+ *
+ * @example
+ * const journal = await openFileJournal('./data')
+ * await journal.append('deposit', ['alice', 100])
+ * await journal.sync()
+ * for await (const entry of journal.entries()) console.log(entry.seq, entry.name, entry.args)
+ */
+export class Journal {
+  readonly #storage: JournalStorage
+  readonly #write: boolean
+  #lastSeq: number
+  #failure: StoreError | null = null
+  #closed = false
+
+  /** @internal use {@link openJournal}. */
+  constructor(storage: JournalStorage, lastSeq: number, write: boolean) {
+    this.#storage = storage
+    this.#lastSeq = lastSeq
+    this.#write = write
+  }
+
+  /** Sequence number of the last entry written (0 for an empty journal). */
+  get lastSeq(): number {
+    return this.#lastSeq
+  }
+
+  /** Where the journal lives (a file path for the file journal). */
+  get location(): string {
+    return this.#storage.location
+  }
+
+  /**
+   * Appends one entry and hands it to the operating system; call {@link sync} to make it durable.
+   * Resolves with the entry's sequence number.
+   * @throws StoreError `UNSERIALIZABLE_ARGUMENT` for arguments that would not survive; `WRITE_FAILED` on I/O failure.
+   */
+  async append(name: string, args: readonly unknown[], time: number = Date.now()): Promise<number> {
+    const { encoded } = encodeArgs(name, args)
+    const seq = this.#lastSeq + 1
+    await this.writeLines(encodeEntry(seq, new Date(time).toISOString(), name, encoded), seq)
+    return seq
+  }
+
+  /**
+   * Writes pre-encoded lines whose last sequence number is `lastSeq` (the store's batch path).
+   * @internal
+   */
+  async writeLines(text: string, lastSeq: number): Promise<void> {
+    this.#assertWritable()
+    try {
+      await this.#storage.append(text)
+    } catch (cause) {
+      throw this.#fail('write', cause)
+    }
+    this.#lastSeq = lastSeq
+  }
+
+  /**
+   * Makes every appended entry durable (fsync). Resolves once it is.
+   * @throws StoreError `WRITE_FAILED`; the journal then refuses all further writes.
+   */
+  async sync(): Promise<void> {
+    this.#assertWritable()
+    try {
+      await this.#storage.sync()
+    } catch (cause) {
+      throw this.#fail('fsync', cause)
+    }
+  }
+
+  /** Reads and verifies every entry from the start. @throws StoreError `JOURNAL_CORRUPT`. */
+  async *entries(): AsyncGenerator<JournalEntry> {
+    try {
+      for await (const entries of verified(this.#storage)) yield* entries
+    } catch (error) {
+      throw error instanceof Damage ? corrupt(this.location, error) : error
+    }
+  }
+
+  /**
+   * Replays every entry through `handlers`, by name: the journal used without a store.
+   * @throws StoreError `UNKNOWN_TRANSACTION` for an entry no handler takes (unless `fallback` is given).
+   */
+  async replay(
+    handlers: Record<string, (...args: any[]) => unknown>,
+    fallback?: (entry: JournalEntry) => unknown,
+  ): Promise<number> {
+    let count = 0
+    for await (const entry of this.entries()) {
+      const handler = Object.hasOwn(handlers, entry.name) ? handlers[entry.name] : undefined
+      if (handler) await handler(...entry.args)
+      else if (fallback) await fallback(entry)
+      else throw new StoreError('UNKNOWN_TRANSACTION', `journal entry seq ${entry.seq} names transaction "${entry.name}", which no handler takes`, { seq: entry.seq, transaction: entry.name, location: this.location })
+      count++
+    }
+    return count
+  }
+
+  /** Releases the journal (and its write lock). Does not sync. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#storage.close()
+  }
+
+  #assertWritable(): void {
+    if (this.#failure) throw new StoreError('STORE_HALTED', `the journal refuses writes after an earlier failure: ${this.#failure.message}`, { location: this.location }, { cause: this.#failure })
+    if (this.#closed) throw new StoreError('STORE_CLOSED', 'the journal is closed', { location: this.location })
+    if (!this.#write) throw new StoreError('INVALID_DEFINITION', 'the journal was opened read-only (write: false)', { location: this.location })
+  }
+
+  #fail(what: string, cause: unknown): StoreError {
+    const code = (cause as { code?: string } | null)?.code
+    this.#failure = new StoreError('WRITE_FAILED', `journal ${what} failed${code ? ` (${code})` : ''}: ${(cause as Error)?.message ?? String(cause)}; nothing since the last fsync is acknowledged`, { location: this.location }, { cause })
+    return this.#failure
+  }
+}
+
+function corrupt(location: string, { offset, seq, reason }: Damage): StoreError {
+  return new StoreError('JOURNAL_CORRUPT', `journal ${location} is damaged at byte offset ${offset} (entry seq ${seq}): ${reason}. Refusing to open rather than lose data; to cut the journal there, open with onCorruption: 'truncate'`, { location, offset, seq })
+}
+
+/**
+ * Opens a journal on `storage`: reads and verifies every entry (passing each to
+ * `options.replay`), cuts a torn last entry off with a warning, and refuses damage before it.
+ *
+ * @throws StoreError `LOCKED` (another writer), `JOURNAL_CORRUPT` (damage before the last entry).
+ */
+export async function openJournal(storage: JournalStorage, options: JournalOptions = {}): Promise<Journal> {
+  const write = options.write ?? true
+  const warn = options.onWarning ?? ((w: JournalWarning) => console.warn(`prevalent: ${w.message}`))
+  await storage.open({ write })
+  try {
+    const replay = options.replay
+    const reader = verified(storage)
+    let lastSeq = 0
+    let tail: { offset: number; text: string } | null = null
+    let damage: Damage | null = null
+    try {
+      for (;;) {
+        const step = await reader.next()
+        if (step.done) {
+          tail = step.value
+          break
+        }
+        for (const entry of step.value) replay?.(entry)
+        lastSeq = step.value[step.value.length - 1].seq
+      }
+    } catch (error) {
+      if (!(error instanceof Damage)) throw error
+      damage = error
+    }
+    if (damage) {
+      if (options.onCorruption !== 'truncate') throw corrupt(storage.location, damage)
+      if (write) await storage.truncate(damage.offset)
+      warn({ code: 'TRUNCATED_DAMAGE', message: `journal ${storage.location} truncated at byte offset ${damage.offset} (seq ${damage.seq}): ${damage.reason}; the entries from there on are lost`, location: storage.location, offset: damage.offset })
+    } else if (tail) {
+      if (write) await storage.truncate(tail.offset)
+      warn({ code: 'TORN_TAIL', message: `journal ${storage.location} ended in a torn entry (${tail.text.length} characters at byte offset ${tail.offset}, left by a crash mid-append); it was never acknowledged and has been cut off`, location: storage.location, offset: tail.offset })
+    }
+    return new Journal(storage, lastSeq, write)
+  } catch (error) {
+    await storage.close()
+    throw error
+  }
+}

@@ -1,0 +1,337 @@
+import { current, enableMapSet, freeze, Immer, isDraft, type Immutable } from 'immer'
+import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs'
+import { encodeArgs, type EncodedArgs } from './codec.js'
+import { TransactionContext } from './context.js'
+import type { RefValues, StoreDefinition, TransactionArgs, TransactionResult, Transactions } from './definition.js'
+import { StoreError } from './errors.js'
+import { openJournal, type Journal, type JournalWarning } from './journal.js'
+import { encodeEntry, type JournalEntry } from './journal-entry.js'
+import { StoreRef, type Ref } from './ref.js'
+import type { JournalStorage } from './storage.js'
+import { WriteStream } from './write-stream.js'
+
+/**
+ * When `dispatch` resolves:
+ * - `always` (default): after the entry's batch is fsynced (one fsync covers the whole batch);
+ * - `interval`: once written to the OS; an fsync follows within `syncIntervalMs`;
+ * - `none`: once written to the OS; fsync only at `close()`.
+ */
+export type Durability = 'always' | 'interval' | 'none'
+
+/** Options of {@link createStore}. */
+export interface StoreOptions {
+  /** Where the journal lives (the file journal, a memory journal, another backend). */
+  readonly storage: JournalStorage
+  /** When a dispatch is acknowledged (default `'always'`). */
+  readonly durability?: Durability
+  /** With `durability: 'interval'`, the longest time between fsyncs (default 1000 ms). */
+  readonly syncIntervalMs?: number
+  /** Told about repairs made at open (torn last entry cut off). Default `console.warn`. */
+  readonly onWarning?: (warning: JournalWarning) => void
+  /** Damage before the last entry: `'refuse'` (default) or `'truncate'` there, losing the rest. */
+  readonly onCorruption?: 'refuse' | 'truncate'
+  /** Source of transaction times (default `Date.now`); times never go backwards. */
+  readonly clock?: () => number
+}
+
+/** What a dispatch resolves with once its transaction is committed. */
+export interface Receipt<R> {
+  /** The entry's sequence number (for a transaction that changed nothing: the last one before it). */
+  readonly seq: number
+  /** Whatever the recipe returned. */
+  readonly result: R
+  /** False when the recipe changed nothing, so no entry was written. */
+  readonly journaled: boolean
+}
+
+/** Each ref of a store, by name. */
+export type Refs<S extends RefValues> = { readonly [K in keyof S]: Ref<Immutable<S[K]>> }
+
+/**
+ * A running prevalent store: refs to read and subscribe to, named transactions to dispatch.
+ * Created by {@link createStore} (or `openStore` for a directory).
+ */
+export interface Store<S extends RefValues, T extends Transactions<S>> {
+  /** The refs, by name. */
+  readonly refs: Refs<S>
+  /** Every ref's committed value, read together: one consistent, frozen snapshot. */
+  readonly state: Immutable<S>
+  /** The whole state, emitted once per commit: combinations of refs derived from it never glitch. */
+  readonly state$: Observable<Immutable<S>>
+  /** Sequence number of the last committed entry. */
+  readonly seq: number
+  /** Why the store stopped accepting writes, or `null` while it is healthy. */
+  readonly halted: StoreError | null
+  /**
+   * Observes a selection over several refs; emits once per commit that changes it.
+   * @param compare equality of two selections (default `Object.is`; see {@link shallowEqual}).
+   */
+  select<R>(selector: (state: Immutable<S>) => R, compare?: (a: R, b: R) => boolean): Observable<R>
+  /**
+   * Runs the named transaction: the recipe runs on the state so far, its entry is journaled
+   * and made durable (per the durability policy), then every changed ref emits, then this resolves.
+   *
+   * @throws (rejects) StoreError `UNKNOWN_TRANSACTION`, `UNSERIALIZABLE_ARGUMENT`, `STORE_CLOSED`,
+   * `STORE_HALTED`, `WRITE_FAILED`; or whatever the recipe threw (then nothing changed).
+   * @example
+   * const { seq, result } = await store.dispatch('add', 1, 2)
+   */
+  dispatch<K extends keyof T & string>(name: K, ...args: TransactionArgs<T[K]>): Promise<Receipt<TransactionResult<T[K]>>>
+  /** Drains the queue, makes everything durable, releases the journal and completes the refs. Idempotent. */
+  close(): Promise<void>
+}
+
+/** Equality of two objects' own keys by `Object.is`: for selections that build a new object each time. */
+export function shallowEqual<V>(a: V, b: V): boolean {
+  if (Object.is(a, b)) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  const ka = Object.keys(a)
+  if (ka.length !== Object.keys(b).length) return false
+  return ka.every((k) => Object.hasOwn(b, k) && Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+}
+
+interface Call {
+  readonly name: string
+  readonly live: unknown[]
+  readonly encoded: EncodedArgs
+  readonly resolve: (receipt: Receipt<unknown>) => void
+  readonly reject: (error: unknown) => void
+}
+
+class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements Store<S, T> {
+  readonly refs: Refs<S>
+  readonly #recipes: T
+  readonly #immer: Immer
+  readonly #journal: Journal
+  readonly #durability: Durability
+  readonly #syncIntervalMs: number
+  readonly #clock: () => number
+  readonly #subjects = new Map<string, BehaviorSubject<unknown>>()
+  readonly #state$: BehaviorSubject<S>
+  readonly #stream: WriteStream<Call>
+  #root: S
+  #seq: number
+  #time = 0
+  #halted: StoreError | null = null
+  #closed = false
+  #closing: Promise<void> | null = null
+  #inRecipe = false
+  #unsynced = false
+  #syncTimer: ReturnType<typeof setTimeout> | null = null
+
+  constructor(definition: StoreDefinition<S, T>, immer: Immer, root: S, lastTime: number, journal: Journal, options: StoreOptions) {
+    this.#recipes = definition.transactions
+    this.#immer = immer
+    this.#root = root
+    this.#time = lastTime
+    this.#journal = journal
+    this.#seq = journal.lastSeq
+    this.#durability = options.durability ?? 'always'
+    this.#syncIntervalMs = options.syncIntervalMs ?? 1000
+    this.#clock = options.clock ?? Date.now
+    this.#state$ = new BehaviorSubject(root)
+    const refs: Record<string, Ref<unknown>> = {}
+    for (const name of Object.keys(definition.refs)) {
+      const subject = new BehaviorSubject<unknown>(root[name])
+      this.#subjects.set(name, subject)
+      refs[name] = new StoreRef(name, subject, () => this.#root[name])
+    }
+    this.refs = Object.freeze(refs) as Refs<S>
+    this.#stream = new WriteStream((batch) => this.#process(batch))
+  }
+
+  get state(): Immutable<S> {
+    return this.#root as Immutable<S>
+  }
+
+  get state$(): Observable<Immutable<S>> {
+    return this.#state$.asObservable() as Observable<Immutable<S>>
+  }
+
+  get seq(): number {
+    return this.#seq
+  }
+
+  get halted(): StoreError | null {
+    return this.#halted
+  }
+
+  select<R>(selector: (state: Immutable<S>) => R, compare: (a: R, b: R) => boolean = Object.is): Observable<R> {
+    return this.#state$.pipe(map((s) => selector(s as Immutable<S>)), distinctUntilChanged(compare))
+  }
+
+  dispatch<K extends keyof T & string>(name: K, ...args: TransactionArgs<T[K]>): Promise<Receipt<TransactionResult<T[K]>>> {
+    // Inside a recipe a dispatch could never complete (the write stream waits for the recipe):
+    // fail the recipe loudly instead of deadlocking.
+    if (this.#inRecipe) throw new StoreError('DISPATCH_IN_RECIPE', `dispatch("${String(name)}") was called inside a recipe; recipes must not dispatch (return a value, or dispatch after the first one resolves)`, { transaction: String(name) })
+    if (this.#closed) return Promise.reject(new StoreError('STORE_CLOSED', `dispatch("${String(name)}") after close(); open the store again to write`, { transaction: String(name) }))
+    if (this.#halted) return Promise.reject(this.#haltedError(String(name)))
+    if (typeof name !== 'string' || !Object.hasOwn(this.#recipes, name)) {
+      const known = Object.keys(this.#recipes).join(', ')
+      return Promise.reject(new StoreError('UNKNOWN_TRANSACTION', `dispatch(${JSON.stringify(name)}): expected one of the defined transactions (${known})`, { transaction: String(name) }))
+    }
+    let encoded: ReturnType<typeof encodeArgs>
+    try {
+      encoded = encodeArgs(name, args)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return new Promise((resolve, reject) => {
+      this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, resolve: resolve as Call['resolve'], reject })
+    })
+  }
+
+  close(): Promise<void> {
+    this.#closed = true
+    this.#closing ??= this.#shutdown()
+    return this.#closing
+  }
+
+  async #shutdown(): Promise<void> {
+    await this.#stream.drained()
+    this.#stream.stop()
+    if (this.#syncTimer) clearTimeout(this.#syncTimer)
+    try {
+      if (!this.#halted && this.#unsynced) await this.#journal.sync()
+    } finally {
+      await this.#journal.close()
+      for (const subject of this.#subjects.values()) subject.complete()
+      this.#state$.complete()
+    }
+  }
+
+  /** One batch: produce → nothing changed? done → journal → durable → commit → emit → resolve. */
+  async #process(batch: Call[]): Promise<void> {
+    if (this.#halted) {
+      for (const call of batch) call.reject(this.#haltedError(call.name))
+      return
+    }
+    const time = (this.#time = Math.max(this.#time, this.#clock()))
+    let root = this.#root
+    let seq = this.#seq
+    let lines = ''
+    const done: Array<{ call: Call; receipt: Receipt<unknown> }> = []
+    const iso = new Date(time).toISOString()
+    for (const call of batch) {
+      // Each recipe runs on the state left by the ones before it in this batch.
+      const next = this.#run(root, call, seq + 1, time)
+      if (next === null) continue
+      const journaled = next.root !== root
+      if (journaled) {
+        seq++
+        root = next.root
+        lines += encodeEntry(seq, iso, call.name, call.encoded)
+      }
+      done.push({ call, receipt: { seq, result: next.result, journaled } })
+    }
+    if (lines !== '') {
+      // (D)urability: nothing is committed or acknowledged before the policy says it is on disk.
+      try {
+        await this.#journal.writeLines(lines, seq)
+        if (this.#durability === 'always') await this.#journal.sync()
+        else this.#markUnsynced()
+      } catch (error) {
+        this.#halt(error)
+        for (const { call } of done) call.reject(this.#halted)
+        return
+      }
+      this.#commit(root, seq)
+    }
+    for (const { call, receipt } of done) call.resolve(receipt)
+  }
+
+  /** Runs one recipe; returns the new root (same object when nothing changed), or null after rejecting the call. */
+  #run(root: S, call: Call, seq: number, time: number): { root: S; result: unknown } | null {
+    const recipe = this.#recipes[call.name]
+    const ctx = new TransactionContext(seq, time)
+    let result: unknown
+    try {
+      this.#inRecipe = true
+      // The recipe's return value goes to the caller, not to Immer (so returning a value never
+      // replaces the state); a returned draft is copied out before it is revoked.
+      const next = this.#immer.produce(root, (draft) => {
+        const value = recipe.call(ctx, draft as never, ...call.live)
+        result = isDraft(value) ? current(value) : value
+      })
+      if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
+        throw new StoreError('ASYNC_RECIPE', `transaction "${call.name}" returned a promise; recipes must be synchronous (do async work before dispatch)`, { transaction: call.name })
+      }
+      return { root: next, result }
+    } catch (error) {
+      // A recipe that throws changes nothing: its draft is discarded, nothing is journaled.
+      call.reject(error)
+      return null
+    } finally {
+      this.#inRecipe = false
+    }
+  }
+
+  #commit(root: S, seq: number): void {
+    const previous = this.#root
+    // Swap the root first so that, while refs emit, every ref already reads the new state.
+    this.#root = root
+    this.#seq = seq
+    for (const [name, subject] of this.#subjects) {
+      if (root[name] !== previous[name]) subject.next(root[name])
+    }
+    this.#state$.next(root)
+  }
+
+  #markUnsynced(): void {
+    this.#unsynced = true
+    if (this.#durability !== 'interval' || this.#syncTimer) return
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = null
+      if (this.#halted || !this.#unsynced) return
+      this.#unsynced = false
+      this.#journal.sync().catch((error: unknown) => this.#halt(error))
+    }, this.#syncIntervalMs)
+    this.#syncTimer.unref?.()
+  }
+
+  #halt(error: unknown): void {
+    this.#halted ??= error instanceof StoreError ? error : new StoreError('WRITE_FAILED', `journal write failed: ${String(error)}`, {}, { cause: error })
+  }
+
+  #haltedError(name: string): StoreError {
+    const cause = this.#halted as StoreError
+    return new StoreError('STORE_HALTED', `dispatch("${name}") refused: the store halted after a failed write (${cause.message}); reopen it once the cause is fixed`, { transaction: name }, { cause })
+  }
+}
+
+/**
+ * Opens a store on a journal storage: replays every entry through the definition's recipes,
+ * then accepts dispatches. Use `openStore(definition, { dir })` for the file journal.
+ *
+ * @throws StoreError `LOCKED`, `JOURNAL_CORRUPT`, `UNKNOWN_TRANSACTION` (an entry names a
+ * transaction the definition lacks), `REPLAY_FAILED` (a recipe threw during replay).
+ * @example
+ * const store = await createStore(counter, { storage: new MemoryJournalStorage() })
+ * await store.dispatch('add', 1, 2)
+ */
+export async function createStore<S extends RefValues, T extends Transactions<S>>(
+  definition: StoreDefinition<S, T>,
+  options: StoreOptions,
+): Promise<Store<S, T>> {
+  enableMapSet()
+  const immer = new Immer({ autoFreeze: true })
+  let root = freeze({ ...definition.refs }, true) as S
+  let lastTime = 0
+  const replay = (entry: JournalEntry): void => {
+    if (!Object.hasOwn(definition.transactions, entry.name)) {
+      throw new StoreError('UNKNOWN_TRANSACTION', `journal entry seq ${entry.seq} names transaction "${entry.name}", which this store definition does not have (expected one of ${Object.keys(definition.transactions).join(', ')})`, { seq: entry.seq, transaction: entry.name, location: options.storage.location })
+    }
+    const recipe = definition.transactions[entry.name]
+    const ctx = new TransactionContext(entry.seq, entry.time)
+    lastTime = entry.time
+    try {
+      root = immer.produce(root, (draft) => {
+        recipe.call(ctx, draft as never, ...entry.args)
+      })
+    } catch (cause) {
+      throw new StoreError('REPLAY_FAILED', `replaying journal entry seq ${entry.seq} ("${entry.name}") threw: ${(cause as Error)?.message ?? String(cause)}`, { seq: entry.seq, transaction: entry.name, location: options.storage.location }, { cause })
+    }
+  }
+  const journal = await openJournal(options.storage, { replay, onWarning: options.onWarning, onCorruption: options.onCorruption })
+  return new PrevalentStore(definition, immer, root, lastTime, journal, options)
+}
