@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { collect } from '../fixtures/collect.js'
+import { FileJournalStorage, MemoryJournalStorage, openJournal, type JournalStorage, type JournalWarning } from '../../lib/index.js'
+
+// One contract, every storage: each backend must pass all of it.
+const root = mkdtempSync(join(tmpdir(), 'prevalent-contract-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+let n = 0
+
+const backends: Array<[string, () => () => JournalStorage]> = [
+  ['memory', () => {
+    const storage = new MemoryJournalStorage()
+    return () => storage
+  }],
+  ['file', () => {
+    const dir = join(root, `j${n++}`)
+    return () => new FileJournalStorage(dir)
+  }],
+]
+
+describe.each(backends)('journal contract: %s storage', (_name, make) => {
+  it('numbers appended entries gap-free from 1 and reads them back in order, after a reopen', async () => {
+    const storage = make()
+    const journal = await openJournal(storage())
+    expect(journal.lastSeq).toBe(0)
+    expect(await journal.append('deposit', ['ann', 10], Date.UTC(2026, 0, 1))).toBe(1)
+    expect(await journal.append('withdraw', ['ann', 3])).toBe(2)
+    await journal.sync()
+    await journal.close()
+    const again = await openJournal(storage())
+    expect(again.lastSeq).toBe(2)
+    const entries = []
+    for await (const entry of again.entries()) entries.push(entry)
+    expect(entries.map((e) => [e.seq, e.name, e.args])).toEqual([
+      [1, 'deposit', ['ann', 10]],
+      [2, 'withdraw', ['ann', 3]],
+    ])
+    expect(entries[0].time).toBe(Date.UTC(2026, 0, 1))
+    expect(await again.append('deposit', ['bob', 1])).toBe(3)
+    await again.close()
+  })
+
+  it('replays entries into handlers of the user’s own', async () => {
+    const storage = make()
+    const journal = await openJournal(storage())
+    await journal.append('deposit', ['ann', 10])
+    await journal.append('deposit', ['bob', 5])
+    await journal.append('withdraw', ['ann', 4])
+    const balances = new Map<string, number>()
+    const count = await journal.replay({
+      deposit: (who: string, amount: number) => balances.set(who, (balances.get(who) ?? 0) + amount),
+      withdraw: (who: string, amount: number) => balances.set(who, (balances.get(who) ?? 0) - amount),
+    })
+    expect(count).toBe(3)
+    expect(Object.fromEntries(balances)).toEqual({ ann: 6, bob: 5 })
+    await expect(journal.replay({ deposit: () => {} })).rejects.toMatchObject({ code: 'UNKNOWN_TRANSACTION', details: { seq: 3, transaction: 'withdraw' } })
+    await journal.close()
+  })
+
+  it('round-trips Map, Set, Date, BigInt, undefined and non-finite numbers', async () => {
+    const storage = make()
+    const journal = await openJournal(storage())
+    const args = [new Map([['k', new Set([1, 2])]]), new Date(86_400_000), 2n ** 70n, undefined, Number.NaN, -Infinity, -0, { nested: [new Date(0)] }]
+    await journal.append('values', args)
+    await journal.close()
+    const again = await openJournal(storage(), { write: false })
+    const [entry] = await collect(again.entries())
+    expect(entry.args).toEqual(args)
+    expect(Object.is(entry.args[6], -0)).toBe(true)
+    await again.close()
+  })
+
+  it('opens read-only without taking the write lock', async () => {
+    const storage = make()
+    const writer = await openJournal(storage())
+    await writer.append('a', [1])
+    const reader = await openJournal(storage(), { write: false })
+    expect(reader.lastSeq).toBe(1)
+    await expect(reader.append('a', [2])).rejects.toThrow(/read-only/)
+    await reader.close()
+    await writer.close()
+  })
+
+  it('refuses a second writer with LOCKED', async () => {
+    const storage = make()
+    const writer = await openJournal(storage())
+    await expect(openJournal(storage())).rejects.toMatchObject({ code: 'LOCKED' })
+    await writer.close()
+    const next = await openJournal(storage())
+    await next.close()
+  })
+
+  it('cuts a torn last entry off with a warning and goes on from there', async () => {
+    const storage = make()
+    const journal = await openJournal(storage())
+    await journal.append('a', [1])
+    await journal.append('a', [2])
+    await journal.close()
+    const s = storage()
+    await s.open({ write: true })
+    await s.append('{"seq":3,"time":"2026-')
+    await s.sync()
+    await s.close()
+    const warnings: JournalWarning[] = []
+    const reopened = await openJournal(storage(), { onWarning: (w) => warnings.push(w) })
+    expect(reopened.lastSeq).toBe(2)
+    expect(warnings.map((w) => w.code)).toEqual(['TORN_TAIL'])
+    expect(await reopened.append('a', [3])).toBe(3)
+    await reopened.close()
+    const clean = await openJournal(storage(), { onWarning: (w) => warnings.push(w) })
+    expect((await collect(clean.entries())).map((e) => e.args[0])).toEqual([1, 2, 3])
+    expect(warnings).toHaveLength(1)
+    await clean.close()
+  })
+})
