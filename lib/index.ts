@@ -1,4 +1,5 @@
 // The public API, listed by hand: nothing unlisted is public.
+export { Collection } from './core/collection.js'
 export { defineStore } from './core/definition.js'
 export type { Recipe, RefValues, StoreDefinition, TransactionArgs, TransactionResult, Transactions } from './core/definition.js'
 export type { TxContext } from './core/context.js'

@@ -1,5 +1,19 @@
-import superjson from 'superjson'
+import { SuperJSON } from 'superjson'
+import { Collection } from './collection.js'
 import { StoreError } from './errors.js'
+
+// A private instance: registering our types never touches the application's own superjson.
+const superjson = new SuperJSON()
+superjson.registerCustom<Collection<unknown>, any>(
+  {
+    isApplicable: (value): value is Collection<unknown> => value instanceof Collection,
+    // Nested values may need annotations of their own (a Date in an entry), so the entries go
+    // through the same codec.
+    serialize: (collection) => superjson.serialize(collection.toObject()) as any,
+    deserialize: (encoded) => Collection.from(superjson.deserialize(encoded) as Record<string, unknown>),
+  },
+  'prevalent.Collection',
+)
 
 /**
  * Arguments as they are written into a journal entry: `json` is the JSON text of the
@@ -42,6 +56,10 @@ function check(value: unknown, path: string, stack: object[], transaction: strin
       return special
     }
     if (object instanceof Date) return true
+    if (object instanceof Collection) {
+      for (const [k, v] of object) check(v, `${path}.get(${JSON.stringify(k)})`, stack, transaction)
+      return true
+    }
     if (object instanceof Map) {
       for (const [k, v] of object) {
         check(k, `${path}<key ${String(k)}>`, stack, transaction)
@@ -57,7 +75,7 @@ function check(value: unknown, path: string, stack: object[], transaction: strin
     const proto = Object.getPrototypeOf(object)
     if (proto !== plainProto && proto !== null) {
       const name = (proto?.constructor?.name as string | undefined) ?? 'unknown'
-      throw unserializable(transaction, path, `an instance of class ${name} (only plain objects, arrays, Map, Set, Date and BigInt survive)`)
+      throw unserializable(transaction, path, `an instance of class ${name} (only plain objects, arrays, Map, Set, Date, BigInt and Collection survive)`)
     }
     if (Object.getOwnPropertySymbols(object).length > 0) throw unserializable(transaction, path, 'an object with symbol keys')
     let special = false

@@ -15,8 +15,8 @@ export interface JournalWarning {
 export interface JournalOptions {
   /** Take the write lock and allow appends (default `true`). A reader never writes or locks. */
   readonly write?: boolean
-  /** Called with each entry, in order, while the journal is read at open. */
-  readonly replay?: (entry: JournalEntry) => void
+  /** Called with the entries, in order and in runs of many, while the journal is read at open. */
+  readonly replay?: (entries: readonly JournalEntry[]) => void
   /** Told about repairs: a torn last entry cut off, or damage truncated on request. Default: `console.warn`. */
   readonly onWarning?: (warning: JournalWarning) => void
   /**
@@ -214,7 +214,7 @@ export async function openJournal(storage: JournalStorage, options: JournalOptio
           tail = step.value
           break
         }
-        for (const entry of step.value) replay?.(entry)
+        replay?.(step.value)
         lastSeq = step.value[step.value.length - 1].seq
       }
     } catch (error) {

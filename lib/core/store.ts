@@ -1,4 +1,6 @@
 import { current, enableMapSet, freeze, Immer, isDraft, type Immutable } from 'immer'
+import { freezeCreated } from './freeze.js'
+import { replayEntries } from './replay.js'
 import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs'
 import { encodeArgs, type EncodedArgs } from './codec.js'
 import { TransactionContext } from './context.js'
@@ -32,6 +34,12 @@ export interface StoreOptions {
   readonly onCorruption?: 'refuse' | 'truncate'
   /** Source of transaction times (default `Date.now`); times never go backwards. */
   readonly clock?: () => number
+  /**
+   * Deep-freeze committed values (default `true`). Only what a transaction created is frozen,
+   * so the cost follows the change, not the state's size. With `false`, values are not frozen
+   * at run time (types stay read-only): mutating one outside a recipe corrupts the store.
+   */
+  readonly freeze?: boolean
 }
 
 /** What a dispatch resolves with once its transaction is committed. */
@@ -106,6 +114,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
   readonly #durability: Durability
   readonly #syncIntervalMs: number
   readonly #clock: () => number
+  readonly #freeze: boolean
   readonly #subjects = new Map<string, BehaviorSubject<unknown>>()
   readonly #state$: BehaviorSubject<S>
   readonly #stream: WriteStream<Call>
@@ -129,6 +138,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
     this.#durability = options.durability ?? 'always'
     this.#syncIntervalMs = options.syncIntervalMs ?? 1000
     this.#clock = options.clock ?? Date.now
+    this.#freeze = options.freeze ?? true
     this.#state$ = new BehaviorSubject(root)
     const refs: Record<string, Ref<unknown>> = {}
     for (const name of Object.keys(definition.refs)) {
@@ -253,6 +263,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
         const value = recipe.call(ctx, draft as never, ...call.live)
         result = isDraft(value) ? current(value) : value
       })
+      if (this.#freeze && next !== root) freezeCreated(next)
       if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
         throw new StoreError('ASYNC_RECIPE', `transaction "${call.name}" returned a promise; recipes must be synchronous (do async work before dispatch)`, { transaction: call.name })
       }
@@ -314,23 +325,16 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
   options: StoreOptions,
 ): Promise<Store<S, T>> {
   enableMapSet()
-  const immer = new Immer({ autoFreeze: true })
-  let root = freeze({ ...definition.refs }, true) as S
+  // Immer's own auto-freeze walks every child of each copied container; freezeCreated stops at
+  // what an earlier commit already froze, so a transaction never pays for the state's size.
+  const immer = new Immer({ autoFreeze: false })
+  const shouldFreeze = options.freeze ?? true
+  let root = { ...definition.refs } as S
+  if (shouldFreeze) freeze(root, true)
   let lastTime = 0
-  const replay = (entry: JournalEntry): void => {
-    if (!Object.hasOwn(definition.transactions, entry.name)) {
-      throw new StoreError('UNKNOWN_TRANSACTION', `journal entry seq ${entry.seq} names transaction "${entry.name}", which this store definition does not have (expected one of ${Object.keys(definition.transactions).join(', ')})`, { seq: entry.seq, transaction: entry.name, location: options.storage.location })
-    }
-    const recipe = definition.transactions[entry.name]
-    const ctx = new TransactionContext(entry.seq, entry.time)
-    lastTime = entry.time
-    try {
-      root = immer.produce(root, (draft) => {
-        recipe.call(ctx, draft as never, ...entry.args)
-      })
-    } catch (cause) {
-      throw new StoreError('REPLAY_FAILED', `replaying journal entry seq ${entry.seq} ("${entry.name}") threw: ${(cause as Error)?.message ?? String(cause)}`, { seq: entry.seq, transaction: entry.name, location: options.storage.location }, { cause })
-    }
+  const replay = (entries: readonly JournalEntry[]): void => {
+    root = replayEntries(definition, immer, root, entries, options.storage.location, shouldFreeze)
+    lastTime = entries[entries.length - 1].time
   }
   const journal = await openJournal(options.storage, { replay, onWarning: options.onWarning, onCorruption: options.onCorruption })
   return new PrevalentStore(definition, immer, root, lastTime, journal, options)

@@ -1,0 +1,151 @@
+import { immerable } from 'immer'
+
+// A fixed-depth hash trie of plain arrays with null-prototype leaf objects: Immer drafts
+// through it like any nested data, so a write copies one short path (3 × 64 slots + a leaf
+// of a few keys) instead of the whole collection, and untouched nodes stay shared.
+const BITS = 6
+const WIDTH = 1 << BITS
+const MASK = WIDTH - 1
+const DEPTH = 3
+
+type Leaf<V> = Record<string, V>
+type Node<V> = Array<Node<V> | Leaf<V> | undefined>
+
+function hash(key: string): number {
+  // FNV-1a over UTF-16 code units: cheap and well spread for short keys.
+  let h = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+function* leaves<V>(node: Node<V>, depth: number): Generator<Leaf<V>> {
+  for (let i = 0; i < node.length; i++) {
+    const child = node[i]
+    if (child === undefined) continue
+    if (depth === DEPTH - 1) yield child as Leaf<V>
+    else yield* leaves(child as Node<V>, depth + 1)
+  }
+}
+
+/**
+ * A keyed collection for large state: string keys to values, with structural sharing.
+ * Inside a recipe it is changed in place (`state.accounts.set(id, a)`, `state.accounts.get(id)!.balance -= 5`)
+ * and a transaction pays for the few nodes on its keys' paths, not for the collection's size:
+ * a transfer costs the same with a thousand accounts or a million. It round-trips through the
+ * journal and snapshots as a plain object of its entries.
+ *
+ * Trade-offs against a plain object or Map: iteration order is by key hash, not insertion;
+ * keys are strings; a tiny collection uses a little more memory (a few 64-slot arrays).
+ *
+ * @example
+ * const bank = defineStore({
+ *   refs: { accounts: new Collection<{ balance: number }>() },
+ *   transactions: {
+ *     open(state, id: string) { state.accounts.set(id, { balance: 0 }) },
+ *     deposit(state, id: string, amount: number) { state.accounts.get(id)!.balance += amount },
+ *   },
+ * })
+ */
+export class Collection<V> {
+  static readonly [immerable] = true
+  /** Number of entries. */
+  size = 0
+  /** @internal the trie's root (public only so Immer can draft through it). */
+  root: Node<V> = []
+
+  /** A collection holding the entries of `source` (an object, a Map or [key, value] pairs). */
+  static from<V>(source: Record<string, V> | Iterable<readonly [string, V]>): Collection<V> {
+    const collection = new Collection<V>()
+    const entries = Symbol.iterator in source ? (source as Iterable<readonly [string, V]>) : Object.entries(source)
+    for (const [key, value] of entries) collection.set(key, value)
+    return collection
+  }
+
+  /** The value at `key`, or undefined. */
+  get(key: string): V | undefined {
+    const leaf = leafOf(this, key, false)
+    return leaf !== undefined && Object.hasOwn(leaf, key) ? leaf[key] : undefined
+  }
+
+  /** Whether `key` has a value. */
+  has(key: string): boolean {
+    const leaf = leafOf(this, key, false)
+    return leaf !== undefined && Object.hasOwn(leaf, key)
+  }
+
+  /** Sets `key` to `value` (inside a recipe). */
+  set(key: string, value: V): this {
+    const leaf = leafOf(this, key, true) as Leaf<V>
+    if (!Object.hasOwn(leaf, key)) this.size++
+    leaf[key] = value
+    return this
+  }
+
+  /** Removes `key`; returns whether it was there (inside a recipe). */
+  delete(key: string): boolean {
+    const leaf = leafOf(this, key, false)
+    if (leaf === undefined || !Object.hasOwn(leaf, key)) return false
+    delete leaf[key]
+    this.size--
+    return true
+  }
+
+  /** Every [key, value] pair, in key-hash order. */
+  *entries(): IterableIterator<[string, V]> {
+    for (const leaf of leaves(this.root, 0)) for (const key in leaf) yield [key, leaf[key]]
+  }
+
+  /** Every key, in key-hash order. */
+  *keys(): IterableIterator<string> {
+    for (const [key] of this.entries()) yield key
+  }
+
+  /** Every value, in key-hash order. */
+  *values(): IterableIterator<V> {
+    for (const [, value] of this.entries()) yield value
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, V]> {
+    return this.entries()
+  }
+
+  /** Calls `fn` for each entry. */
+  forEach(fn: (value: V, key: string) => void): void {
+    for (const [key, value] of this.entries()) fn(value, key)
+  }
+
+  /** The entries as a plain object (how the collection is serialized). */
+  toObject(): Record<string, V> {
+    const out: Record<string, V> = {}
+    for (const [key, value] of this.entries()) out[key] = value
+    return out
+  }
+
+  /** Serialized as its entries, so `JSON.stringify` gives a readable object. */
+  toJSON(): Record<string, V> {
+    return this.toObject()
+  }
+}
+
+// A function, not a private method: inside a recipe `this` is an Immer proxy, which has no private brand.
+function leafOf<V>(collection: Collection<V>, key: string, create: boolean): Leaf<V> | undefined {
+  let h = hash(key)
+  let node = collection.root
+  for (let depth = 0; depth < DEPTH - 1; depth++) {
+    let child = node[h & MASK] as Node<V> | undefined
+    if (child === undefined) {
+      if (!create) return undefined
+      child = []
+      node[h & MASK] = child
+      child = node[h & MASK] as Node<V>
+    }
+    node = child
+    h >>>= BITS
+  }
+  let leaf = node[h & MASK] as Leaf<V> | undefined
+  if (leaf === undefined && create) {
+    node[h & MASK] = Object.create(null) as Leaf<V>
+    leaf = node[h & MASK] as Leaf<V>
+  }
+  return leaf
+}
