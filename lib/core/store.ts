@@ -147,7 +147,13 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       refs[name] = new StoreRef(name, subject, () => this.#root[name])
     }
     this.refs = Object.freeze(refs) as Refs<S>
-    this.#stream = new WriteStream((batch) => this.#process(batch))
+    this.#stream = new WriteStream(
+      (batch) => this.#process(batch),
+      (batch, error) => {
+        this.#halt(new StoreError('WRITE_FAILED', `a batch failed before it was acknowledged (${(error as Error)?.message ?? String(error)}); none of its calls took effect`, {}, { cause: error }))
+        for (const call of batch) call.reject(this.#haltedError(call.name))
+      },
+    )
   }
 
   get state(): Immutable<S> {

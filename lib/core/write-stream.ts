@@ -14,8 +14,11 @@ export class WriteStream<C> {
   #busy = false
   #idle: Array<() => void> = []
 
-  /** `process` must not reject: it settles each call of the batch itself. */
-  constructor(process: (batch: C[]) => Promise<void>) {
+  /**
+   * `process` settles each call of the batch itself. Should it throw all the same (a bug),
+   * `crashed` is told so the calls are settled and the stream goes on to the next batch.
+   */
+  constructor(process: (batch: C[]) => Promise<void>, crashed: (batch: C[], error: unknown) => void) {
     this.#subscription = this.#trigger
       .pipe(
         concatMap(() =>
@@ -27,6 +30,8 @@ export class WriteStream<C> {
             this.#busy = true
             try {
               await process(batch)
+            } catch (error) {
+              crashed(batch, error)
             } finally {
               this.#busy = false
               this.#notifyIdle()

@@ -52,7 +52,7 @@ describe('Collection', () => {
     expect(before.get('acct-1')!.balance).toBe(100)
     expect(after.get('acct-9')).toBe(before.get('acct-9'))
     expect(Object.isFrozen(after.get('acct-1'))).toBe(true)
-    expect(() => (after as Collection<{ balance: number }>).set('x', { balance: 1 })).toThrow(TypeError)
+    expect(() => (after as unknown as Collection<{ balance: number }>).set('x', { balance: 1 })).toThrow(TypeError)
     await store.close()
     const replayed = await createStore(bank, { storage })
     expect(replayed.refs.accounts.value.toObject()).toEqual(after.toObject())

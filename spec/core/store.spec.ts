@@ -316,3 +316,21 @@ describe('durability policies', () => {
     await reopened.close()
   })
 })
+
+describe('write stream robustness', () => {
+  it('halts with the cause, instead of hanging, when a batch fails unexpectedly', async () => {
+    let calls = 0
+    const clock = () => {
+      if (calls++ === 1) throw new RangeError('clock broke')
+      return 1_000
+    }
+    const store = await createStore(seed, { storage: new MemoryJournalStorage(), clock })
+    await store.dispatch('add', 1, 1)
+    const failed = await store.dispatch('add', 1, 1).catch((e: unknown) => e)
+    expect(failed).toMatchObject({ code: 'STORE_HALTED' })
+    expect((failed as StoreError).message).toContain('clock broke')
+    await expect(store.dispatch('inc')).rejects.toMatchObject({ code: 'STORE_HALTED' })
+    expect(store.state.x).toBe(1)
+    await store.close()
+  })
+})
