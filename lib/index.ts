@@ -5,6 +5,7 @@ export type { Recipe, RefValues, StoreDefinition, TransactionArgs, TransactionRe
 export type { TxContext } from './core/context.js'
 export { createStore, shallowEqual } from './core/store.js'
 export type { Durability, Receipt, Refs, Store, StoreOptions } from './core/store.js'
+export type { ReplayMode } from './core/replay.js'
 export type { Ref } from './core/ref.js'
 export { StoreError, isStoreError } from './core/errors.js'
 export type { StoreErrorCode, StoreErrorDetails } from './core/errors.js'

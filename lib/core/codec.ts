@@ -123,3 +123,8 @@ export function decodeArgs(args: unknown, meta: unknown): unknown[] {
   if (meta === undefined) return args as unknown[]
   return superjson.deserialize({ json: args as never, meta: meta as never }) as unknown[]
 }
+
+/** A deep, unfrozen copy of a state value, made through the codec (so it keeps every type the journal keeps). */
+export function cloneValue<T>(value: T): T {
+  return superjson.deserialize(superjson.serialize(value))
+}

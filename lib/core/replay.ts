@@ -1,4 +1,5 @@
 import type { Immer } from 'immer'
+import { cloneValue } from './codec.js'
 import { TransactionContext } from './context.js'
 import type { RefValues, StoreDefinition, Transactions } from './definition.js'
 import { StoreError } from './errors.js'
@@ -6,32 +7,67 @@ import { freezeCreated } from './freeze.js'
 import type { JournalEntry } from './journal-entry.js'
 
 /**
- * Applies journal entries to `root` through the definition's recipes, many entries through
- * one draft: safe because every journaled entry succeeded when it was first run, so a recipe
- * that throws here is an error that stops the open anyway. Returns the new root.
+ * How replay runs recipes:
+ * - `'plain'` (default): on a private, mutable copy of the state, with no drafts at all, then
+ *   freezes the result once. Fastest; a recipe must not call Immer's `original`/`current`
+ *   (there is no draft to ask) — plain mutations, `Collection` methods and return values are fine.
+ * - `'immer'`: many entries through one Immer draft. For recipes that use Immer's draft APIs.
+ */
+export type ReplayMode = 'plain' | 'immer'
+
+/**
+ * Applies journal entries, in runs, to a state through the definition's recipes. Safe without
+ * per-entry isolation: every journaled entry succeeded when it first ran, so a recipe that
+ * throws here is an error that stops the open anyway.
  * @internal
  */
-export function replayEntries<S extends RefValues, T extends Transactions<S>>(
-  definition: StoreDefinition<S, T>,
-  immer: Immer,
-  root: S,
-  entries: readonly JournalEntry[],
-  location: string,
-  freeze: boolean,
-): S {
-  const { transactions } = definition
-  const next = immer.produce(root, (draft) => {
+export class Replayer<S extends RefValues, T extends Transactions<S>> {
+  readonly #transactions: T
+  readonly #immer: Immer
+  readonly #location: string
+  readonly #mode: ReplayMode
+  #root: S
+  #working: S | null = null
+  /** Time of the last entry applied (0 when none). */
+  lastTime = 0
+
+  constructor(definition: StoreDefinition<S, T>, immer: Immer, root: S, location: string, mode: ReplayMode) {
+    this.#transactions = definition.transactions
+    this.#immer = immer
+    this.#root = root
+    this.#location = location
+    this.#mode = mode
+  }
+
+  /** Applies one run of entries. */
+  apply(entries: readonly JournalEntry[]): void {
+    if (this.#mode === 'plain') {
+      this.#working ??= cloneValue(this.#root)
+      this.#run(this.#working, entries)
+    } else {
+      this.#root = this.#immer.produce(this.#root, (draft) => this.#run(draft as S, entries))
+    }
+    this.lastTime = entries[entries.length - 1].time
+  }
+
+  /** The replayed state, frozen when `freeze` is set. */
+  finish(freeze: boolean): S {
+    const result = this.#working ?? this.#root
+    if (freeze) freezeCreated(result)
+    return result
+  }
+
+  #run(state: S, entries: readonly JournalEntry[]): void {
+    const transactions = this.#transactions
     for (const entry of entries) {
       if (!Object.hasOwn(transactions, entry.name)) {
-        throw new StoreError('UNKNOWN_TRANSACTION', `journal entry seq ${entry.seq} names transaction "${entry.name}", which this store definition does not have (expected one of ${Object.keys(transactions).join(', ')})`, { seq: entry.seq, transaction: entry.name, location })
+        throw new StoreError('UNKNOWN_TRANSACTION', `journal entry seq ${entry.seq} names transaction "${entry.name}", which this store definition does not have (expected one of ${Object.keys(transactions).join(', ')})`, { seq: entry.seq, transaction: entry.name, location: this.#location })
       }
       try {
-        transactions[entry.name].call(new TransactionContext(entry.seq, entry.time), draft as never, ...entry.args)
+        transactions[entry.name].call(new TransactionContext(entry.seq, entry.time), state as never, ...entry.args)
       } catch (cause) {
-        throw new StoreError('REPLAY_FAILED', `replaying journal entry seq ${entry.seq} ("${entry.name}") threw: ${(cause as Error)?.message ?? String(cause)}`, { seq: entry.seq, transaction: entry.name, location }, { cause })
+        throw new StoreError('REPLAY_FAILED', `replaying journal entry seq ${entry.seq} ("${entry.name}") threw: ${(cause as Error)?.message ?? String(cause)}`, { seq: entry.seq, transaction: entry.name, location: this.#location }, { cause })
       }
     }
-  })
-  if (freeze) freezeCreated(next)
-  return next
+  }
 }

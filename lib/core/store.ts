@@ -1,6 +1,6 @@
 import { current, enableMapSet, freeze, Immer, isDraft, type Immutable } from 'immer'
 import { freezeCreated } from './freeze.js'
-import { replayEntries } from './replay.js'
+import { Replayer, type ReplayMode } from './replay.js'
 import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs'
 import { encodeArgs, type EncodedArgs } from './codec.js'
 import { TransactionContext } from './context.js'
@@ -40,6 +40,8 @@ export interface StoreOptions {
    * at run time (types stay read-only): mutating one outside a recipe corrupts the store.
    */
   readonly freeze?: boolean
+  /** How replay runs recipes at open (default `'plain'`; see {@link ReplayMode}). */
+  readonly replay?: ReplayMode
 }
 
 /** What a dispatch resolves with once its transaction is committed. */
@@ -337,11 +339,9 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
   const shouldFreeze = options.freeze ?? true
   let root = { ...definition.refs } as S
   if (shouldFreeze) freeze(root, true)
-  let lastTime = 0
-  const replay = (entries: readonly JournalEntry[]): void => {
-    root = replayEntries(definition, immer, root, entries, options.storage.location, shouldFreeze)
-    lastTime = entries[entries.length - 1].time
-  }
-  const journal = await openJournal(options.storage, { replay, onWarning: options.onWarning, onCorruption: options.onCorruption })
+  const replayer = new Replayer(definition, immer, root, options.storage.location, options.replay ?? 'plain')
+  const journal = await openJournal(options.storage, { replay: (entries) => replayer.apply(entries), onWarning: options.onWarning, onCorruption: options.onCorruption })
+  root = replayer.finish(shouldFreeze)
+  const lastTime = replayer.lastTime
   return new PrevalentStore(definition, immer, root, lastTime, journal, options)
 }

@@ -36,9 +36,12 @@ describe('replay', () => {
         }
         const live = store.state
         await store.close()
-        const replayed = await createStore(seed, { storage })
-        expect(replayed.state).toEqual(live)
-        await replayed.close()
+        for (const replay of ['plain', 'immer'] as const) {
+          const replayed = await createStore(seed, { storage, replay })
+          expect(replayed.state).toEqual(live)
+          expect(Object.isFrozen(replayed.state.s)).toBe(true)
+          await replayed.close()
+        }
       }),
       { numRuns: 150 },
     )
