@@ -1,12 +1,14 @@
 import type { RefValues, StoreDefinition, Transactions } from '../core/definition.js'
 import { openJournal, type Journal, type JournalOptions } from '../core/journal.js'
 import { createStore, type Store, type StoreOptions } from '../core/store.js'
-import { FileJournalStorage } from './file-storage.js'
+import { FileJournalStorage, type FileJournalOptions } from './file-storage.js'
 
 /** Options of {@link openStore}: a directory instead of a storage. */
 export interface OpenStoreOptions extends Omit<StoreOptions, 'storage'> {
   /** The store's directory (created if missing). It holds `journal.ndjson` and `LOCK`. */
   readonly dir: string
+  /** Where fsync runs (default `'threadpool'`; see {@link FileJournalOptions.fsync}). */
+  readonly fsync?: FileJournalOptions['fsync']
 }
 
 /**
@@ -24,8 +26,8 @@ export function openStore<S extends RefValues, T extends Transactions<S>>(
   definition: StoreDefinition<S, T>,
   options: OpenStoreOptions,
 ): Promise<Store<S, T>> {
-  const { dir, ...rest } = options
-  return createStore(definition, { ...rest, storage: new FileJournalStorage(dir) })
+  const { dir, fsync, ...rest } = options
+  return createStore(definition, { ...rest, storage: new FileJournalStorage(dir, { fsync }) })
 }
 
 /**

@@ -19,6 +19,10 @@ const backends: Array<[string, () => () => JournalStorage]> = [
     const dir = join(root, `j${n++}`)
     return () => new FileJournalStorage(dir)
   }],
+  ['file with inline fsync', () => {
+    const dir = join(root, `j${n++}`)
+    return () => new FileJournalStorage(dir, { fsync: 'inline' })
+  }],
 ]
 
 describe.each(backends)('journal contract: %s storage', (_name, make) => {
