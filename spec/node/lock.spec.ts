@@ -19,14 +19,16 @@ function startChild(mode: 'hold' | 'try', dir: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, mode, dir], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
+  const closed = once(child, 'close')
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   /** The child's next stdout line; fails with its stderr when it printed none. */
   const nextLine = async (): Promise<string> => {
     const { value, done } = await lines.next()
-    if (done) throw new Error(`the lock child printed nothing more:\n${stderr}`)
-    return value
+    if (!done) return value
+    await closed
+    throw new Error(`the lock child exited without printing a line:\n${stderr}`)
   }
-  return { child, nextLine }
+  return { child, nextLine, closed }
 }
 
 describe('the directory write lock', () => {
@@ -48,9 +50,9 @@ describe('the directory write lock', () => {
   it('refuses another process with LOCKED, naming the holder pid', async () => {
     const store = await openStore(bank, { dir })
     try {
-      const { child, nextLine } = startChild('try', dir)
+      const { nextLine, closed } = startChild('try', dir)
       const outcome = JSON.parse(await nextLine()) as { code?: string; message?: string }
-      await once(child, 'close')
+      await closed
       expect(outcome.code).toBe('LOCKED')
       expect(outcome.message).toContain(dir)
       expect(outcome.message).toMatch(namesPid(process.pid))
@@ -60,7 +62,7 @@ describe('the directory write lock', () => {
   })
 
   it('opens at once after the holder process is killed with SIGKILL', async () => {
-    const { child, nextLine } = startChild('hold', dir)
+    const { child, nextLine, closed } = startChild('hold', dir)
     try {
       expect(await nextLine()).toBe(`holding ${child.pid}`)
       const refused = (await openStore(bank, { dir }).then(
@@ -71,7 +73,7 @@ describe('the directory write lock', () => {
       expect(refused.message).toMatch(namesPid(child.pid as number))
     } finally {
       child.kill('SIGKILL')
-      await once(child, 'close')
+      await closed
     }
     // The kernel dropped the dead holder's flock: no waiting, no stale-lock guess.
     const store = await openStore(bank, { dir })
@@ -91,14 +93,14 @@ describe('the directory write lock', () => {
     const second = await openStore(bank, { dir })
     try {
       expect(second.seq).toBe(1)
-      const { child, nextLine } = startChild('try', dir)
+      const { nextLine, closed } = startChild('try', dir)
       expect(JSON.parse(await nextLine())).toMatchObject({ code: 'LOCKED' })
-      await once(child, 'close')
+      await closed
     } finally {
       await second.close()
     }
-    const { child, nextLine } = startChild('try', dir)
+    const { nextLine, closed } = startChild('try', dir)
     expect(JSON.parse(await nextLine())).toEqual({ opened: true })
-    await once(child, 'close')
+    await closed
   })
 })
