@@ -17,30 +17,43 @@ const usage = `usage: npm run demo:bank -- [--dir DIR] [--transfers N] [--concur
   --durability   when a transfer is acknowledged (default always: after its fsync)
   --accounts     accounts to open in a new store (default 1000, 1000 each)`
 
-const { values } = parseArgs({
-  options: {
-    dir: { type: 'string' },
-    transfers: { type: 'string', default: '20000' },
-    concurrency: { type: 'string', default: '64' },
-    durability: { type: 'string', default: 'always' },
-    accounts: { type: 'string', default: '1000' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-})
+const refuse = (problem: string): never => {
+  console.error(`${problem}\n${usage}`)
+  process.exit(2)
+}
+
+function readFlags() {
+  try {
+    return parseArgs({
+      options: {
+        dir: { type: 'string' },
+        transfers: { type: 'string', default: '20000' },
+        concurrency: { type: 'string', default: '64' },
+        durability: { type: 'string', default: 'always' },
+        accounts: { type: 'string', default: '1000' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values
+  } catch (error) {
+    return refuse((error as Error).message)
+  }
+}
+
+const values = readFlags()
 if (values.help) {
   console.log(usage)
   process.exit(0)
 }
 const count = (flag: 'transfers' | 'concurrency' | 'accounts', min: number): number => {
   const n = Number(values[flag])
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${flag} expects a whole number of at least ${min}, got "${values[flag]}"\n${usage}`)
+  if (!Number.isSafeInteger(n) || n < min) refuse(`--${flag} expects a whole number of at least ${min}, got "${values[flag]}"`)
   return n
 }
 const transfers = count('transfers', 0)
 const concurrency = count('concurrency', 1)
 const accounts = count('accounts', 2)
 const durability = values.durability as Durability
-if (!['always', 'interval', 'none'].includes(durability)) throw new Error(`--durability expects always, interval or none, got "${durability}"\n${usage}`)
+if (!['always', 'interval', 'none'].includes(durability)) refuse(`--durability expects always, interval or none, got "${durability}"`)
 
 const temporary = values.dir === undefined
 const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'prevalent-bank-'))
