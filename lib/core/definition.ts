@@ -1,4 +1,4 @@
-import type { Draft } from 'immer'
+import type { Drafted } from './state-types.js'
 import { StoreError } from './errors.js'
 import type { TxContext } from './context.js'
 
@@ -10,7 +10,7 @@ export type RefValues = Record<string, unknown>
  * serialize. It must be deterministic (use `this` — a {@link TxContext} — for time, ids and
  * randomness) and synchronous. Whatever it returns is handed back to the caller of `dispatch`.
  */
-export type Recipe<S extends RefValues> = (this: TxContext, state: Draft<S>, ...args: any[]) => unknown
+export type Recipe<S extends RefValues> = (this: TxContext, state: Drafted<S>, ...args: any[]) => unknown
 
 /** The transactions of a store, by name. */
 export type Transactions<S extends RefValues> = Record<string, Recipe<S>>

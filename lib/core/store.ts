@@ -1,4 +1,5 @@
-import { current, enableMapSet, freeze, Immer, isDraft, type Immutable } from 'immer'
+import { current, enableMapSet, freeze, Immer, isDraft } from 'immer'
+import type { Frozen } from './state-types.js'
 import { freezeCreated } from './freeze.js'
 import { Replayer, type ReplayMode } from './replay.js'
 import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs'
@@ -55,7 +56,7 @@ export interface Receipt<R> {
 }
 
 /** Each ref of a store, by name. */
-export type Refs<S extends RefValues> = { readonly [K in keyof S]: Ref<Immutable<S[K]>> }
+export type Refs<S extends RefValues> = { readonly [K in keyof S]: Ref<Frozen<S[K]>> }
 
 /**
  * A running prevalent store: refs to read and subscribe to, named transactions to dispatch.
@@ -65,9 +66,9 @@ export interface Store<S extends RefValues, T extends Transactions<S>> {
   /** The refs, by name. */
   readonly refs: Refs<S>
   /** Every ref's committed value, read together: one consistent, frozen snapshot. */
-  readonly state: Immutable<S>
+  readonly state: Frozen<S>
   /** The whole state, emitted once per commit: combinations of refs derived from it never glitch. */
-  readonly state$: Observable<Immutable<S>>
+  readonly state$: Observable<Frozen<S>>
   /** Sequence number of the last committed entry. */
   readonly seq: number
   /** Why the store stopped accepting writes, or `null` while it is healthy. */
@@ -76,7 +77,7 @@ export interface Store<S extends RefValues, T extends Transactions<S>> {
    * Observes a selection over several refs; emits once per commit that changes it.
    * @param compare equality of two selections (default `Object.is`; see {@link shallowEqual}).
    */
-  select<R>(selector: (state: Immutable<S>) => R, compare?: (a: R, b: R) => boolean): Observable<R>
+  select<R>(selector: (state: Frozen<S>) => R, compare?: (a: R, b: R) => boolean): Observable<R>
   /**
    * Runs the named transaction: the recipe runs on the state so far, its entry is journaled
    * and made durable (per the durability policy), then every changed ref emits, then this resolves.
@@ -158,12 +159,12 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
     )
   }
 
-  get state(): Immutable<S> {
-    return this.#root as Immutable<S>
+  get state(): Frozen<S> {
+    return this.#root as Frozen<S>
   }
 
-  get state$(): Observable<Immutable<S>> {
-    return this.#state$.asObservable() as Observable<Immutable<S>>
+  get state$(): Observable<Frozen<S>> {
+    return this.#state$.asObservable() as Observable<Frozen<S>>
   }
 
   get seq(): number {
@@ -174,8 +175,8 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
     return this.#halted
   }
 
-  select<R>(selector: (state: Immutable<S>) => R, compare: (a: R, b: R) => boolean = Object.is): Observable<R> {
-    return this.#state$.pipe(map((s) => selector(s as Immutable<S>)), distinctUntilChanged(compare))
+  select<R>(selector: (state: Frozen<S>) => R, compare: (a: R, b: R) => boolean = Object.is): Observable<R> {
+    return this.#state$.pipe(map((s) => selector(s as Frozen<S>)), distinctUntilChanged(compare))
   }
 
   dispatch<K extends keyof T & string>(name: K, ...args: TransactionArgs<T[K]>): Promise<Receipt<TransactionResult<T[K]>>> {

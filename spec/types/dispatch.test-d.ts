@@ -63,3 +63,23 @@ describe('dispatch types', () => {
     store.state.list = []
   })
 })
+
+describe('Collection types', () => {
+  it('gives recipes writable drafts of entries and readers frozen views', async () => {
+    const { Collection } = await import('../../lib/index.js')
+    const bank = defineStore({
+      refs: { accounts: new Collection<{ readonly balance: number }>() },
+      transactions: {
+        credit(state, id: string, amount: number) {
+          const account = state.accounts.get(id)
+          if (account) account.balance += amount
+          state.accounts.set(id, { balance: amount })
+        },
+      },
+    })
+    const store = await createStore(bank, { storage: new MemoryJournalStorage() })
+    expectTypeOf(store.refs.accounts.value.get('a')).toEqualTypeOf<{ readonly balance: number } | undefined>()
+    // @ts-expect-error readers get no mutating methods
+    store.refs.accounts.value.set('a', { balance: 1 })
+  })
+})
