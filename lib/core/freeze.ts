@@ -1,9 +1,8 @@
 import { freeze } from 'immer'
 
 /**
- * Deep-freezes what a transaction created and nothing else: a frozen object is a part of an
- * earlier commit (and so is all it holds), so the walk stops there. A transaction thus pays
- * for the containers it copied and the values it added, never for the size of the state.
+ * Deep-freezes a value that is new as a whole (nothing in it was frozen before, or what was
+ * is skipped: a frozen object is a part of an earlier commit, and so is all it holds).
  * @internal
  */
 export function freezeCreated(value: unknown): void {
@@ -23,5 +22,31 @@ export function freezeCreated(value: unknown): void {
   } else if (!(value instanceof Date)) {
     Object.freeze(value)
     for (const key of Object.keys(value)) freezeCreated((value as Record<string, unknown>)[key])
+  }
+}
+
+/**
+ * Freezes what a transaction changed, walking `next` beside `previous` (the state it was made
+ * from): a child that is the same object as before is skipped without being touched, so the
+ * cost follows the change — not the size of a container, nor of the state.
+ * @internal
+ */
+export function freezeChanged(next: unknown, previous: unknown): void {
+  if (next === previous || next === null || typeof next !== 'object' || Object.isFrozen(next)) return
+  if (previous === null || typeof previous !== 'object' || Object.getPrototypeOf(previous) !== Object.getPrototypeOf(next) || next instanceof Map || next instanceof Set) {
+    freezeCreated(next)
+    return
+  }
+  if (Array.isArray(next)) {
+    Object.freeze(next)
+    const before = previous as unknown[]
+    for (let i = 0; i < next.length; i++) if (next[i] !== before[i]) freezeChanged(next[i], before[i])
+  } else if (!(next instanceof Date)) {
+    Object.freeze(next)
+    const before = previous as Record<string, unknown>
+    for (const key of Object.keys(next)) {
+      const child = (next as Record<string, unknown>)[key]
+      if (child !== before[key]) freezeChanged(child, before[key])
+    }
   }
 }

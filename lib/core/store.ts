@@ -1,6 +1,6 @@
 import { current, enableMapSet, freeze, Immer, isDraft } from 'immer'
 import type { Frozen } from './state-types.js'
-import { freezeCreated } from './freeze.js'
+import { freezeChanged } from './freeze.js'
 import { Replayer, type ReplayMode } from './replay.js'
 import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs'
 import { encodeArgs, type EncodedArgs } from './codec.js'
@@ -272,7 +272,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
         const value = recipe.call(ctx, draft as never, ...call.live)
         result = isDraft(value) ? current(value) : value
       })
-      if (this.#freeze && next !== root) freezeCreated(next)
+      if (this.#freeze && next !== root) freezeChanged(next, root)
       if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
         throw new StoreError('ASYNC_RECIPE', `transaction "${call.name}" returned a promise; recipes must be synchronous (do async work before dispatch)`, { transaction: call.name })
       }
