@@ -25,6 +25,10 @@ export type StoreErrorCode =
   | 'LOCKED'
   /** The store definition or an option is not valid. */
   | 'INVALID_DEFINITION'
+  /** A write (`dispatch`) on a store opened read-only at a point in time. */
+  | 'READ_ONLY'
+  /** A point in time (a sequence number) that the journal does not reach. */
+  | 'OUT_OF_RANGE'
 
 /** Where an error happened, as far as it is known. */
 export interface StoreErrorDetails {

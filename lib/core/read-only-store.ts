@@ -1,0 +1,60 @@
+import type { Immutable } from 'immer'
+import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs'
+import type { RefValues, StoreDefinition, TransactionArgs, TransactionResult, Transactions } from './definition.js'
+import { StoreError } from './errors.js'
+import { StoreRef, type Ref } from './ref.js'
+import type { Receipt, Refs, Store } from './store.js'
+
+/**
+ * A store fixed at one state (a point in a journal's history): readable and subscribable like
+ * a live one, but every write rejects with `READ_ONLY`. Holds no journal and no lock.
+ * @internal made by `createStoreAt` / `openStoreAt`.
+ */
+export class ReadOnlyStore<S extends RefValues, T extends Transactions<S>> implements Store<S, T> {
+  readonly refs: Refs<S>
+  readonly seq: number
+  readonly halted = null
+  readonly #root: S
+  readonly #location: string
+  readonly #state$: BehaviorSubject<S>
+  readonly #subjects: Array<BehaviorSubject<unknown>> = []
+
+  constructor(definition: StoreDefinition<S, T>, root: S, seq: number, location: string) {
+    this.#root = root
+    this.seq = seq
+    this.#location = location
+    this.#state$ = new BehaviorSubject(root)
+    const refs: Record<string, Ref<unknown>> = {}
+    for (const name of Object.keys(definition.refs)) {
+      const subject = new BehaviorSubject<unknown>(root[name])
+      this.#subjects.push(subject)
+      refs[name] = new StoreRef(name, subject, () => root[name])
+    }
+    this.refs = Object.freeze(refs) as Refs<S>
+  }
+
+  get state(): Immutable<S> {
+    return this.#root as Immutable<S>
+  }
+
+  get state$(): Observable<Immutable<S>> {
+    return this.#state$.asObservable() as Observable<Immutable<S>>
+  }
+
+  select<R>(selector: (state: Immutable<S>) => R, compare: (a: R, b: R) => boolean = Object.is): Observable<R> {
+    return this.#state$.pipe(map((s) => selector(s as Immutable<S>)), distinctUntilChanged(compare))
+  }
+
+  dispatch<K extends keyof T & string>(name: K, ..._args: TransactionArgs<T[K]>): Promise<Receipt<TransactionResult<T[K]>>> {
+    return Promise.reject(this.#readOnly(String(name)))
+  }
+
+  async close(): Promise<void> {
+    for (const subject of this.#subjects) subject.complete()
+    this.#state$.complete()
+  }
+
+  #readOnly(name: string): StoreError {
+    return new StoreError('READ_ONLY', `dispatch("${name}") refused: this store was opened read-only at seq ${this.seq} of ${this.#location}; open it with openStore to write`, { transaction: name, location: this.#location, seq: this.seq })
+  }
+}
