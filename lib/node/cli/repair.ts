@@ -23,7 +23,7 @@ export function repairCommand(program: Command): void {
     .description('cut a torn last entry, or truncate at the first damaged entry, after saying exactly what is lost; the removed bytes are kept next to the journal')
     .argument('<dir>', 'store directory (holding journal.ndjson)')
     .option('-y, --yes', 'cut without asking (needed when stdin is not a terminal)')
-    .option('--dry-run', 'only say what would be cut')
+    .option('--dry-run', 'only say what would be cut (takes no lock)')
     .option('--all', `list every lost entry (default: the first ${LISTED})`)
     .addHelpText('after', '\nThe repair takes the directory\'s write lock, so it refuses while a store has it open.\nThe removed bytes are saved as journal.ndjson.removed-<time> in the same directory.\nExit code: 0 when repaired or nothing to do, 1 when refused or declined, 2 on error.')
     .action(async (dir: string, options: RepairOptions) => {
@@ -65,7 +65,8 @@ async function plan(journal: JournalFile, all: boolean): Promise<Plan | null> {
 async function repair(dir: string, options: RepairOptions): Promise<number> {
   const journal = locateJournal(dir)
   // Hold the write lock throughout: no store may append between the scan and the cut.
-  const lock = DirectoryLock.acquire(journal.dir)
+  // A dry run only reads, so it takes no lock.
+  const lock = options.dryRun ? null : DirectoryLock.acquire(journal.dir)
   try {
     const cut = await plan(journal, options.all === true)
     if (cut === null) {
@@ -96,7 +97,7 @@ async function repair(dir: string, options: RepairOptions): Promise<number> {
     await write(`cut: ${formatCount(removed)} bytes saved to ${backup}; the journal now ends at ${end}\n`)
     return 0
   } finally {
-    lock.release()
+    lock?.release()
   }
 }
 
