@@ -1,7 +1,10 @@
 import type { Immutable } from 'immer'
-import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs'
+import { BehaviorSubject, distinctUntilChanged, map, Subject, type Observable } from 'rxjs'
+import type { Commit } from './commits.js'
 import type { RefValues, StoreDefinition, TransactionArgs, TransactionResult, Transactions } from './definition.js'
 import { StoreError } from './errors.js'
+import type { OnceReceipt } from './idempotency.js'
+import { MetricsRecorder, type StoreMetrics } from './metrics.js'
 import { StoreRef, type Ref } from './ref.js'
 import type { Receipt, Refs, Store } from './store.js'
 
@@ -18,9 +21,12 @@ export class ReadOnlyStore<S extends RefValues, T extends Transactions<S>> imple
   readonly #location: string
   readonly #state$: BehaviorSubject<S>
   readonly #subjects: Array<BehaviorSubject<unknown>> = []
+  readonly #commits = new Subject<Commit>()
+  readonly #metrics: MetricsRecorder
 
-  constructor(definition: StoreDefinition<S, T>, root: S, seq: number, location: string) {
+  constructor(definition: StoreDefinition<S, T>, root: S, seq: number, location: string, replayMs: number) {
     this.#root = root
+    this.#metrics = new MetricsRecorder({ entries: seq, ms: replayMs })
     this.seq = seq
     this.#location = location
     this.#state$ = new BehaviorSubject(root)
@@ -49,7 +55,21 @@ export class ReadOnlyStore<S extends RefValues, T extends Transactions<S>> imple
     return Promise.reject(this.#readOnly(String(name)))
   }
 
+  dispatchOnce<K extends keyof T & string>(_key: string, name: K, ..._args: TransactionArgs<T[K]>): Promise<OnceReceipt<TransactionResult<T[K]>>> {
+    return Promise.reject(this.#readOnly(String(name)))
+  }
+
+  /** Never emits: nothing is committed here. Completes on close. */
+  get commits$(): Observable<Commit> {
+    return this.#commits.asObservable()
+  }
+
+  metrics(): StoreMetrics {
+    return this.#metrics.read(0)
+  }
+
   async close(): Promise<void> {
+    this.#commits.complete()
     for (const subject of this.#subjects) subject.complete()
     this.#state$.complete()
   }

@@ -111,6 +111,7 @@ export async function createStoreAt<S extends RefValues, T extends Transactions<
   definition: StoreDefinition<S, T>,
   options: StoreAtOptions,
 ): Promise<Store<S, T>> {
+  const started = performance.now()
   const { root, seq } = await replayUntil(definition, options.storage, options)
-  return new ReadOnlyStore<S, T>(definition, root, seq, options.storage.location)
+  return new ReadOnlyStore<S, T>(definition, root, seq, options.storage.location, performance.now() - started)
 }

@@ -13,9 +13,10 @@ export function formatCall(entry: JournalEntry, colors = false): string {
   return `${entry.name}(${entry.args.map((a) => formatValue(a, colors)).join(', ')})`
 }
 
-/** `     3  2026-11-24T20:12:30.323Z  swap()`: one entry as a readable line. @internal */
+/** `     3  2026-11-24T20:12:30.323Z  swap()`: one entry as a readable line (with its idempotency key, if any). @internal */
 export function formatEntry(entry: JournalEntry, colors = false): string {
-  return `${String(entry.seq).padStart(7)}  ${new Date(entry.time).toISOString()}  ${formatCall(entry, colors)}`
+  const key = entry.key === undefined ? '' : `  key ${JSON.stringify(entry.key)}`
+  return `${String(entry.seq).padStart(7)}  ${new Date(entry.time).toISOString()}  ${formatCall(entry, colors)}${key}`
 }
 
 /** A damaged line or torn tail as a readable line, after `file` if given (entries use {@link formatEntry}). @internal */
