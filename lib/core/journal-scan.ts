@@ -55,15 +55,25 @@ export interface LineSource {
   read(): AsyncIterable<MeasuredChunk>
 }
 
+const NON_ASCII = /[^\x00-\x7f]/
+
 /** Byte length of a string in UTF-8, without encoding it. @internal */
 export function utf8Length(text: string): number {
+  // Journal lines are nearly always ASCII (JSON.stringify keeps most text as is, but names and
+  // arguments may hold any character); the regular expression answers that fast.
+  if (!NON_ASCII.test(text)) return text.length
   let bytes = text.length
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c < 0x80) continue
     if (c < 0x800) bytes += 1
-    else if (c >= 0xd800 && c <= 0xdbff) i++ // a surrogate pair: 4 bytes for 2 UTF-16 units
-    else bytes += 2
+    else {
+      // 3 bytes for one UTF-16 unit, or 4 for a surrogate pair's two (a lone surrogate is
+      // written as U+FFFD: 3 bytes).
+      bytes += 2
+      const next = text.charCodeAt(i + 1)
+      if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++
+    }
   }
   return bytes
 }
