@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { basename, join, normalize } from 'node:path'
 import { scanJournal, type ScanItem } from '../../core/journal-scan.js'
 import { FileJournalStorage } from '../file-storage.js'
 import { CliError } from './cli-error.js'
@@ -8,7 +8,9 @@ import { Progress } from './progress.js'
 
 /** A store directory's journal, located and measured. @internal */
 export interface JournalFile {
+  /** The directory as the user named it (messages echo it). */
   readonly dir: string
+  /** The journal file, under the directory as named. */
   readonly file: string
   readonly size: number
   readonly storage: FileJournalStorage
@@ -19,22 +21,23 @@ export interface JournalFile {
  * @throws CliError when the directory or its journal does not exist.
  */
 export function locateJournal(dir: string): JournalFile {
-  const absolute = resolve(dir)
-  const storage = new FileJournalStorage(absolute)
+  const storage = new FileJournalStorage(dir)
+  const named = normalize(dir)
   let isDir = false
   try {
-    isDir = statSync(absolute).isDirectory()
+    isDir = statSync(named).isDirectory()
   } catch {
     // reported below
   }
-  if (!isDir) throw new CliError(`expected a store directory, but ${absolute} does not exist or is not a directory`)
+  if (!isDir) throw new CliError(`expected a store directory, but ${named} does not exist or is not a directory`)
+  const file = join(named, basename(storage.location))
   let size: number
   try {
-    size = statSync(storage.location).size
+    size = statSync(file).size
   } catch {
-    throw new CliError(`expected a journal at ${storage.location}, found none (is ${absolute} a store directory?)`)
+    throw new CliError(`expected a journal at ${file}, found none (is ${named} a store directory?)`)
   }
-  return { dir: absolute, file: storage.location, size, storage }
+  return { dir: named, file, size, storage }
 }
 
 /**

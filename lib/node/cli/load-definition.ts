@@ -38,9 +38,9 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
  * @throws CliError naming the module and the exports it has.
  */
 export async function loadDefinition(modulePath: string, exportName?: string): Promise<AnyDefinition> {
-  const path = resolve(modulePath)
+  const path = modulePath
   if (!existsSync(path)) throw new CliError(`expected a module defining the store at ${path}, found no such file`)
-  const module = await importModule(path)
+  const module = await importModule(resolve(path))
   const names = Object.keys(module)
   const definitions = names.filter((name) => isDefinition(module[name]))
   if (exportName !== undefined) {

@@ -59,8 +59,8 @@ async function replay(dir: string, options: ReplayOptions): Promise<number> {
     const { json, meta } = superjson.serialize(state.root)
     const document = JSON.stringify({ seq: state.seq, time: state.seq === 0 ? null : new Date(state.time).toISOString(), json, ...(meta ? { meta } : {}) })
     if (!options.snapshotTo) return write(document + '\n').then(() => 0)
-    const file = resolve(options.snapshotTo)
-    writeAtomically(file, document + '\n')
+    const file = options.snapshotTo
+    writeAtomically(resolve(file), document + '\n')
     await write(`state at seq ${state.seq} (${time}) written to ${file} (${formatBytes(Buffer.byteLength(document) + 1)}); read it with superjson.deserialize(JSON.parse(text))\n`)
     return 0
   }
