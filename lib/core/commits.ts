@@ -54,6 +54,7 @@ export class CommitStream {
     return this.#subject.observed
   }
 
+  /** Holds a commit of the batch being written. */
   stage(commit: Commit): void {
     this.#staged.push(commit)
   }
@@ -70,6 +71,7 @@ export class CommitStream {
     this.#staged = []
   }
 
+  /** Ends the stream (the store closed). */
   complete(): void {
     this.#subject.complete()
   }

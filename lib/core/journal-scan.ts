@@ -10,6 +10,7 @@ export interface ScannedEntry {
   readonly length: number
   /** The line as stored (without its line break). */
   readonly line: string
+  /** The decoded entry. */
   readonly entry: JournalEntry
 }
 
@@ -30,8 +31,11 @@ export interface ScannedDamage {
 /** Bytes after the last line break: an append torn by a crash, never acknowledged. */
 export interface ScannedTornTail {
   readonly kind: 'torn'
+  /** Byte offset where the torn text starts (just after the last line break). */
   readonly offset: number
+  /** Its length in bytes. */
   readonly length: number
+  /** The torn text. */
   readonly text: string
   /** The entry, when the torn text is a whole entry that only lacks its line break. */
   readonly entry?: JournalEntry

@@ -71,6 +71,7 @@ export class MetricsRecorder {
     if (ms > this.#maxSyncMs) this.#maxSyncMs = ms
   }
 
+  /** The counters as they stand, with the current queue depth. */
   read(queueDepth: number, now = Date.now()): StoreMetrics {
     const second = Math.floor(now / 1000)
     let recent = 0

@@ -30,6 +30,11 @@ export function formatProblem(file: string, item: ScanItem): string {
   return `${where} (seq ${item.entry.seq}): ok`
 }
 
+/** `plural(1, 'byte')` → `1 byte`, `plural(1500, 'byte')` → `1,500 bytes`. @internal */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : many}`
+}
+
 /** `1234567` → `1,234,567`. @internal */
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US')

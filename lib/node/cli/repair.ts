@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import type { JournalEntry } from '../../core/journal-entry.js'
 import { DirectoryLock } from '../lock.js'
 import { formatBytes } from './progress.js'
-import { formatCount, formatEntry, formatProblem } from './format.js'
+import { formatCount, formatEntry, formatProblem, plural } from './format.js'
 import { locateJournal, scanFile, type JournalFile } from './journal-dir.js'
 import { write } from './output.js'
 
@@ -75,15 +75,15 @@ async function repair(dir: string, options: RepairOptions): Promise<number> {
     }
     const removed = journal.size - cut.cut
     const parts = [
-      cut.lostDamaged > 0 ? `${formatCount(cut.lostDamaged)} damaged line${cut.lostDamaged === 1 ? '' : 's'}` : '',
-      cut.lostEntries > 0 ? `${formatCount(cut.lostEntries)} valid entr${cut.lostEntries === 1 ? 'y' : 'ies'} after the damage` : '',
+      cut.lostDamaged > 0 ? plural(cut.lostDamaged, 'damaged line') : '',
+      cut.lostEntries > 0 ? `${plural(cut.lostEntries, 'valid entry', 'valid entries')} after the damage` : '',
       cut.lostTorn > 0 ? `a torn last entry of ${cut.lostTorn} bytes` : '',
     ].filter((p) => p !== '')
     const end = cut.kept ? `seq ${cut.kept.seq} (${new Date(cut.kept.time).toISOString()})` : 'empty (no entry survives)'
     await write(
       [
         `${journal.file}: ${formatBytes(journal.size)}`,
-        `cutting at byte ${cut.cut} removes ${formatCount(removed)} bytes: ${parts.join(', ')}`,
+        `cutting at byte ${cut.cut} removes ${plural(removed, 'byte')}: ${parts.join(', ')}`,
         ...cut.listing.map((line) => `  ${line}`),
         ...(cut.unlisted > 0 ? [`  … and ${formatCount(cut.unlisted)} more (--all lists them; all are kept in the backup)`] : []),
         `after the cut the journal ends at ${end}`,
@@ -94,7 +94,7 @@ async function repair(dir: string, options: RepairOptions): Promise<number> {
     if (!(await confirmed(options))) return 1
     const backup = `${journal.file}.removed-${new Date().toISOString().replace(/[-:.]/g, '')}`
     cutJournal(journal.file, journal.dir, cut.cut, backup)
-    await write(`cut: ${formatCount(removed)} bytes saved to ${backup}; the journal now ends at ${end}\n`)
+    await write(`cut: ${plural(removed, 'byte')} saved to ${backup}; the journal now ends at ${end}\n`)
     return 0
   } finally {
     lock?.release()

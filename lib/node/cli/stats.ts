@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { formatBytes } from './progress.js'
-import { formatCount } from './format.js'
+import { formatCount, plural } from './format.js'
 import { locateJournal, scanFile } from './journal-dir.js'
 import { write } from './output.js'
 
@@ -63,7 +63,7 @@ async function collect(dir: string): Promise<Stats> {
 
 function render(s: Stats): string {
   const span = s.firstTime && s.lastTime ? ` (${formatSpan(Date.parse(s.lastTime) - Date.parse(s.firstTime))})` : ''
-  const problems = [s.damaged > 0 ? `${s.damaged} damaged line${s.damaged === 1 ? '' : 's'}` : '', s.tornBytes > 0 ? `a torn tail of ${s.tornBytes} bytes` : '']
+  const problems = [s.damaged > 0 ? plural(s.damaged, 'damaged line') : '', s.tornBytes > 0 ? `a torn tail of ${s.tornBytes} bytes` : '']
     .filter((p) => p !== '')
     .join(', ')
   const lines = [

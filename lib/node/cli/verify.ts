@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import type { ScannedDamage, ScannedTornTail } from '../../core/journal-scan.js'
 import { formatBytes } from './progress.js'
-import { formatCount, formatProblem } from './format.js'
+import { formatProblem, plural } from './format.js'
 import { locateJournal, scanFile, type JournalFile } from './journal-dir.js'
 import { write } from './output.js'
 
@@ -50,10 +50,10 @@ async function verify(dir: string, options: { json?: boolean }): Promise<number>
 
 function summary(journal: JournalFile, report: Report): string {
   const range = report.entries === 0 ? '' : ` (seq ${report.firstSeq} to ${report.lastSeq})`
-  const head = `${journal.file}: ${formatCount(report.entries)} valid entr${report.entries === 1 ? 'y' : 'ies'}${range}, ${formatBytes(report.bytes)}\n`
+  const head = `${journal.file}: ${plural(report.entries, 'valid entry', 'valid entries')}${range}, ${formatBytes(report.bytes)}\n`
   const damage = report.problems.filter((p) => p.kind === 'damage')
   if (report.problems.length === 0) return `${head}ok: every checksum matches and the sequence has no gaps\n`
-  const count = `${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`
+  const count = plural(report.problems.length, 'problem')
   if (damage.length === 0) {
     return `${head}${count}: only a torn last entry; opening the store cuts it off. \`prevalent repair ${journal.dir}\` cuts it now and keeps a backup\n`
   }
