@@ -25,6 +25,14 @@ export type StoreErrorCode =
   | 'LOCKED'
   /** The store definition or an option is not valid. */
   | 'INVALID_DEFINITION'
+  /** A write (`dispatch`) on a store opened read-only at a point in time. */
+  | 'READ_ONLY'
+  /** A point in time (a sequence number) that the journal does not reach. */
+  | 'OUT_OF_RANGE'
+  /** `dispatchOnce` got an idempotency key that is not a string of 1 to 256 characters. */
+  | 'INVALID_KEY'
+  /** `dispatchOnce` reused a remembered key for a different transaction or arguments. */
+  | 'IDEMPOTENCY_CONFLICT'
 
 /** Where an error happened, as far as it is known. */
 export interface StoreErrorDetails {

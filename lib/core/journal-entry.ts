@@ -11,6 +11,8 @@ export interface JournalEntry {
   readonly name: string
   /** The transaction's arguments, decoded (Map, Set, Date, BigInt restored). */
   readonly args: unknown[]
+  /** The idempotency key it was dispatched with (`dispatchOnce`); absent otherwise. */
+  readonly key?: string
 }
 
 // A line ends with `,"crc":"xxxxxxxx"}`: the checksum covers every byte before that suffix.
@@ -22,11 +24,14 @@ function crcHex(text: string): string {
 
 /**
  * Encodes one entry as a journal line (JSON object with a trailing CRC-32, ending in `\n`):
- * `{"seq":1,"time":"2026-11-24T18:00:00.000Z","tx":"add","args":[1,2],"crc":"3b6f0a1c"}`
+ * `{"seq":1,"time":"2026-11-24T18:00:00.000Z","tx":"add","args":[1,2],"crc":"3b6f0a1c"}`.
+ * An idempotency key, when given, goes after `tx` (`"key":"order-17"`), inside the checksum;
+ * lines without one are unchanged.
  */
-export function encodeEntry(seq: number, isoTime: string, name: string, args: EncodedArgs): string {
+export function encodeEntry(seq: number, isoTime: string, name: string, args: EncodedArgs, key?: string): string {
   const meta = args.meta === undefined ? '' : `,"meta":${args.meta}`
-  const body = `{"seq":${seq},"time":"${isoTime}","tx":${JSON.stringify(name)},"args":${args.json}${meta}`
+  const keyField = key === undefined ? '' : `,"key":${JSON.stringify(key)}`
+  const body = `{"seq":${seq},"time":"${isoTime}","tx":${JSON.stringify(name)}${keyField},"args":${args.json}${meta}`
   return `${body},"crc":"${crcHex(body)}"}\n`
 }
 
@@ -40,7 +45,7 @@ export function decodeEntry(line: string): JournalEntry | string {
   const stored = line.slice(line.length - CRC_SUFFIX_LENGTH + 8, line.length - 2)
   const actual = crcHex(body)
   if (stored !== actual) return `checksum mismatch (stored "${stored}", computed "${actual}")`
-  let raw: { seq?: unknown; time?: unknown; tx?: unknown; args?: unknown; meta?: unknown }
+  let raw: { seq?: unknown; time?: unknown; tx?: unknown; key?: unknown; args?: unknown; meta?: unknown }
   try {
     raw = JSON.parse(line) as typeof raw
   } catch (error) {
@@ -50,8 +55,10 @@ export function decodeEntry(line: string): JournalEntry | string {
   if (!Number.isSafeInteger(raw.seq) || typeof raw.tx !== 'string' || !Array.isArray(raw.args) || Number.isNaN(time)) {
     return 'expected fields seq (integer), time (ISO date), tx (string) and args (array)'
   }
+  if (raw.key !== undefined && typeof raw.key !== 'string') return `expected the optional field key to be a string, got ${typeof raw.key}`
   try {
-    return { seq: raw.seq as number, time, name: raw.tx, args: decodeArgs(raw.args, raw.meta) }
+    const entry = { seq: raw.seq as number, time, name: raw.tx, args: decodeArgs(raw.args, raw.meta) }
+    return raw.key === undefined ? entry : { ...entry, key: raw.key }
   } catch (error) {
     return `arguments do not decode (${(error as Error).message})`
   }

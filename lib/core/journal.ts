@@ -1,4 +1,5 @@
 import { encodeArgs } from './codec.js'
+import { TransactionContext, type TxContext } from './context.js'
 import { StoreError } from './errors.js'
 import { decodeEntry, encodeEntry, type JournalEntry } from './journal-entry.js'
 import type { JournalStorage } from './storage.js'
@@ -150,16 +151,18 @@ export class Journal {
 
   /**
    * Replays every entry through `handlers`, by name: the journal used without a store.
+   * Each handler gets the entry's arguments, and as `this` the entry's context (`this.seq`,
+   * `this.time`, `this.id()`, `this.random()`: the same values the store's recipe saw).
    * @throws StoreError `UNKNOWN_TRANSACTION` for an entry no handler takes (unless `fallback` is given).
    */
   async replay(
-    handlers: Record<string, (...args: any[]) => unknown>,
+    handlers: Record<string, (this: TxContext, ...args: any[]) => unknown>,
     fallback?: (entry: JournalEntry) => unknown,
   ): Promise<number> {
     let count = 0
     for await (const entry of this.entries()) {
       const handler = Object.hasOwn(handlers, entry.name) ? handlers[entry.name] : undefined
-      if (handler) await handler(...entry.args)
+      if (handler) await handler.apply(new TransactionContext(entry.seq, entry.time), entry.args)
       else if (fallback) await fallback(entry)
       else throw new StoreError('UNKNOWN_TRANSACTION', `journal entry seq ${entry.seq} names transaction "${entry.name}", which no handler takes`, { seq: entry.seq, transaction: entry.name, location: this.location })
       count++

@@ -1,14 +1,17 @@
-import { current, enableMapSet, freeze, Immer, isDraft } from 'immer'
+import { current, enablePatches, isDraft, type Immer } from 'immer'
 import type { Frozen } from './state-types.js'
 import { freezeChanged } from './freeze.js'
-import { Replayer, type ReplayMode } from './replay.js'
+import { createImmer, initialState, Replayer, type ReplayMode } from './replay.js'
 import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs'
 import { encodeArgs, type EncodedArgs } from './codec.js'
+import { CommitStream, patchesByRef, type Commit } from './commits.js'
 import { TransactionContext } from './context.js'
 import type { RefValues, StoreDefinition, TransactionArgs, TransactionResult, Transactions } from './definition.js'
 import { StoreError } from './errors.js'
+import { checkKey, fingerprint, IdempotencyTable, type OnceReceipt } from './idempotency.js'
 import { openJournal, type Journal, type JournalWarning } from './journal.js'
 import { encodeEntry, type JournalEntry } from './journal-entry.js'
+import { MetricsRecorder, type StoreMetrics } from './metrics.js'
 import { StoreRef, type Ref } from './ref.js'
 import type { JournalStorage } from './storage.js'
 import { WriteStream } from './write-stream.js'
@@ -43,6 +46,13 @@ export interface StoreOptions {
   readonly freeze?: boolean
   /** How replay runs recipes at open (default `'plain'`; see {@link ReplayMode}). */
   readonly replay?: ReplayMode
+  /** Attach each ref's Immer patches to the commits of `commits$` (default `false`: a little slower). */
+  readonly patches?: boolean
+  /**
+   * How many idempotency keys (`dispatchOnce`) are remembered, newest first (default 10,000).
+   * A retry whose key has been forgotten runs again.
+   */
+  readonly idempotencyWindow?: number
 }
 
 /** What a dispatch resolves with once its transaction is committed. */
@@ -88,6 +98,29 @@ export interface Store<S extends RefValues, T extends Transactions<S>> {
    * const { seq, result } = await store.dispatch('add', 1, 2)
    */
   dispatch<K extends keyof T & string>(name: K, ...args: TransactionArgs<T[K]>): Promise<Receipt<TransactionResult<T[K]>>>
+  /**
+   * Like `dispatch`, with an idempotency key journaled in the entry: a retry with the same key
+   * (also after a restart) resolves with the first outcome (`seq`, `result`, `duplicate: true`)
+   * and applies nothing again. The last `idempotencyWindow` keys (default 10,000) are
+   * remembered. A call whose recipe throws is not remembered, so its retry runs again. The entry
+   * is journaled even when the recipe changes nothing, so that its key is kept.
+   *
+   * @throws (rejects) as `dispatch`; StoreError `INVALID_KEY` (not 1 to 256 characters),
+   * `IDEMPOTENCY_CONFLICT` (the key was used for another transaction or other arguments).
+   * @example
+   * const { seq, duplicate } = await store.dispatchOnce(`order-${order.id}`, 'placeOrder', order)
+   */
+  dispatchOnce<K extends keyof T & string>(key: string, name: K, ...args: TransactionArgs<T[K]>): Promise<OnceReceipt<TransactionResult<T[K]>>>
+  /**
+   * Every committed transaction, in sequence order, emitted once it is durable and the refs
+   * show it (hot: a subscriber sees commits made after it subscribed). With the option
+   * `patches: true` each carries the Immer patches of the refs it changed.
+   * @example
+   * store.commits$.subscribe(({ seq, name, args }) => audit.write(seq, name, args))
+   */
+  readonly commits$: Observable<Commit>
+  /** Counters of the write path and of the replay at open: commits/s, batch sizes, fsync latency, queue depth. */
+  metrics(): StoreMetrics
   /** Drains the queue, makes everything durable, releases the journal and completes the refs. Idempotent. */
   close(): Promise<void>
 }
@@ -105,6 +138,7 @@ interface Call {
   readonly name: string
   readonly live: unknown[]
   readonly encoded: EncodedArgs
+  readonly key?: string
   readonly resolve: (receipt: Receipt<unknown>) => void
   readonly reject: (error: unknown) => void
 }
@@ -130,8 +164,13 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
   #inRecipe = false
   #unsynced = false
   #syncTimer: ReturnType<typeof setTimeout> | null = null
+  // Commit stream, metrics and idempotency keys: kept apart (commits.ts, metrics.ts, idempotency.ts).
+  readonly #commits = new CommitStream()
+  readonly #patches: boolean
+  readonly #metrics: MetricsRecorder
+  readonly #keys: IdempotencyTable
 
-  constructor(definition: StoreDefinition<S, T>, immer: Immer, root: S, lastTime: number, journal: Journal, options: StoreOptions) {
+  constructor(definition: StoreDefinition<S, T>, immer: Immer, root: S, lastTime: number, journal: Journal, options: StoreOptions, extras: { metrics: MetricsRecorder; keys: IdempotencyTable }) {
     this.#recipes = definition.transactions
     this.#immer = immer
     this.#root = root
@@ -142,6 +181,9 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
     this.#syncIntervalMs = options.syncIntervalMs ?? 1000
     this.#clock = options.clock ?? Date.now
     this.#freeze = options.freeze ?? true
+    this.#patches = options.patches === true
+    this.#metrics = extras.metrics
+    this.#keys = extras.keys
     this.#state$ = new BehaviorSubject(root)
     const refs: Record<string, Ref<unknown>> = {}
     for (const name of Object.keys(definition.refs)) {
@@ -175,11 +217,40 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
     return this.#halted
   }
 
+  get commits$(): Observable<Commit> {
+    return this.#commits.commits$
+  }
+
+  metrics(): StoreMetrics {
+    return this.#metrics.read(this.#stream.queued)
+  }
+
   select<R>(selector: (state: Frozen<S>) => R, compare: (a: R, b: R) => boolean = Object.is): Observable<R> {
     return this.#state$.pipe(map((s) => selector(s as Frozen<S>)), distinctUntilChanged(compare))
   }
 
   dispatch<K extends keyof T & string>(name: K, ...args: TransactionArgs<T[K]>): Promise<Receipt<TransactionResult<T[K]>>> {
+    return this.#enqueue(name, args, undefined) as Promise<Receipt<TransactionResult<T[K]>>>
+  }
+
+  dispatchOnce<K extends keyof T & string>(key: string, name: K, ...args: TransactionArgs<T[K]>): Promise<OnceReceipt<TransactionResult<T[K]>>> {
+    if (this.#inRecipe || this.#closed) return this.#enqueue(name, args, key) as never
+    try {
+      checkKey(key, String(name))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    let print: string
+    try {
+      print = fingerprint(String(name), encodeArgs(String(name), args).encoded)
+    } catch {
+      // Unserializable arguments: let dispatch reject them with its own error.
+      return this.#enqueue(name, args, key) as never
+    }
+    return this.#keys.run(key, String(name), print, () => this.#enqueue(name, args, key)) as Promise<OnceReceipt<TransactionResult<T[K]>>>
+  }
+
+  #enqueue(name: string, args: readonly unknown[], key: string | undefined): Promise<Receipt<unknown>> {
     // Inside a recipe a dispatch could never complete (the write stream waits for the recipe):
     // fail the recipe loudly instead of deadlocking.
     if (this.#inRecipe) throw new StoreError('DISPATCH_IN_RECIPE', `dispatch("${String(name)}") was called inside a recipe; recipes must not dispatch (return a value, or dispatch after the first one resolves)`, { transaction: String(name) })
@@ -196,7 +267,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       return Promise.reject(error)
     }
     return new Promise((resolve, reject) => {
-      this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, resolve: resolve as Call['resolve'], reject })
+      this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, key, resolve, reject })
     })
   }
 
@@ -216,6 +287,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       await this.#journal.close()
       for (const subject of this.#subjects.values()) subject.complete()
       this.#state$.complete()
+      this.#commits.complete()
     }
   }
 
@@ -231,15 +303,18 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
     let lines = ''
     const done: Array<{ call: Call; receipt: Receipt<unknown> }> = []
     const iso = new Date(time).toISOString()
+    const observed = this.#commits.observed
     for (const call of batch) {
       // Each recipe runs on the state left by the ones before it in this batch.
       const next = this.#run(root, call, seq + 1, time)
       if (next === null) continue
-      const journaled = next.root !== root
+      // A keyed call is journaled even if it changed nothing: its key must survive a restart.
+      const journaled = next.root !== root || call.key !== undefined
       if (journaled) {
         seq++
         root = next.root
-        lines += encodeEntry(seq, iso, call.name, call.encoded)
+        lines += encodeEntry(seq, iso, call.name, call.encoded, call.key)
+        if (observed) this.#commits.stage({ seq, name: call.name, args: call.live, time, ...(call.key === undefined ? {} : { key: call.key }), ...next.patches })
       }
       done.push({ call, receipt: { seq, result: next.result, journaled } })
     }
@@ -247,20 +322,32 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       // (D)urability: nothing is committed or acknowledged before the policy says it is on disk.
       try {
         await this.#journal.writeLines(lines, seq)
-        if (this.#durability === 'always') await this.#journal.sync()
+        if (this.#durability === 'always') await this.#timedSync()
         else this.#markUnsynced()
       } catch (error) {
+        this.#commits.discard()
         this.#halt(error)
         for (const { call } of done) call.reject(this.#halted)
         return
       }
+      const committed = seq - this.#seq
       this.#commit(root, seq)
+      this.#commits.publish()
+      this.#metrics.batch(batch.length, committed)
+    } else {
+      this.#metrics.batch(batch.length, 0)
     }
     for (const { call, receipt } of done) call.resolve(receipt)
   }
 
+  async #timedSync(): Promise<void> {
+    const started = performance.now()
+    await this.#journal.sync()
+    this.#metrics.sync(performance.now() - started)
+  }
+
   /** Runs one recipe; returns the new root (same object when nothing changed), or null after rejecting the call. */
-  #run(root: S, call: Call, seq: number, time: number): { root: S; result: unknown } | null {
+  #run(root: S, call: Call, seq: number, time: number): { root: S; result: unknown; patches?: Pick<Commit, 'patches' | 'inversePatches'> } | null {
     const recipe = this.#recipes[call.name]
     const ctx = new TransactionContext(seq, time)
     let result: unknown
@@ -268,15 +355,24 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       this.#inRecipe = true
       // The recipe's return value goes to the caller, not to Immer (so returning a value never
       // replaces the state); a returned draft is copied out before it is revoked.
-      const next = this.#immer.produce(root, (draft) => {
+      const produce = (draft: unknown): void => {
         const value = recipe.call(ctx, draft as never, ...call.live)
         result = isDraft(value) ? current(value) : value
-      })
+      }
+      let next: S
+      let patches: Pick<Commit, 'patches' | 'inversePatches'> | undefined
+      if (this.#patches) {
+        const [produced, forward, inverse] = this.#immer.produceWithPatches(root, produce)
+        next = produced as S
+        patches = { patches: patchesByRef(forward), inversePatches: patchesByRef(inverse) }
+      } else {
+        next = this.#immer.produce(root, produce)
+      }
       if (this.#freeze && next !== root) freezeChanged(next, root)
       if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
         throw new StoreError('ASYNC_RECIPE', `transaction "${call.name}" returned a promise; recipes must be synchronous (do async work before dispatch)`, { transaction: call.name })
       }
-      return { root: next, result }
+      return { root: next, result, patches }
     } catch (error) {
       // A recipe that throws changes nothing: its draft is discarded, nothing is journaled.
       call.reject(error)
@@ -304,7 +400,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       this.#syncTimer = null
       if (this.#halted || !this.#unsynced) return
       this.#unsynced = false
-      this.#journal.sync().catch((error: unknown) => this.#halt(error))
+      this.#timedSync().catch((error: unknown) => this.#halt(error))
     }, this.#syncIntervalMs)
     this.#syncTimer.unref?.()
   }
@@ -333,16 +429,17 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
   definition: StoreDefinition<S, T>,
   options: StoreOptions,
 ): Promise<Store<S, T>> {
-  enableMapSet()
-  // Immer's own auto-freeze walks every child of each copied container; freezeCreated stops at
-  // what an earlier commit already froze, so a transaction never pays for the state's size.
-  const immer = new Immer({ autoFreeze: false })
+  if (options.patches) enablePatches()
+  const immer = createImmer()
   const shouldFreeze = options.freeze ?? true
-  let root = { ...definition.refs } as S
-  if (shouldFreeze) freeze(root, true)
-  const replayer = new Replayer(definition, immer, root, options.storage.location, options.replay ?? 'plain')
-  const journal = await openJournal(options.storage, { replay: (entries) => replayer.apply(entries), onWarning: options.onWarning, onCorruption: options.onCorruption })
-  root = replayer.finish(shouldFreeze)
-  const lastTime = replayer.lastTime
-  return new PrevalentStore(definition, immer, root, lastTime, journal, options)
+  const keys = new IdempotencyTable(options.idempotencyWindow)
+  const started = performance.now()
+  const replayer = new Replayer(definition, immer, initialState(definition, shouldFreeze), options.storage.location, options.replay ?? 'plain')
+  // A keyed entry's outcome is remembered, for a retry after this restart.
+  const remember = (entry: JournalEntry, result: unknown): void =>
+    keys.remember(entry.key as string, fingerprint(entry.name, encodeArgs(entry.name, entry.args).encoded), { seq: entry.seq, result, journaled: true })
+  const journal = await openJournal(options.storage, { replay: (entries) => replayer.apply(entries, remember), onWarning: options.onWarning, onCorruption: options.onCorruption })
+  const root = replayer.finish(shouldFreeze)
+  const metrics = new MetricsRecorder({ entries: journal.lastSeq, ms: performance.now() - started })
+  return new PrevalentStore(definition, immer, root, replayer.time, journal, options, { metrics, keys })
 }

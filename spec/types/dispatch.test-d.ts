@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { createStore, defineStore, MemoryJournalStorage, type Receipt } from '../../lib/index.js'
+import { createStore, defineStore, MemoryJournalStorage, type OnceReceipt, type Receipt } from '../../lib/index.js'
 
 const counter = defineStore({
   refs: { n: 0, tags: new Set<string>() },
@@ -38,6 +38,18 @@ describe('dispatch types', () => {
     void store.dispatch('add')
     // @ts-expect-error extra argument
     void store.dispatch('make', 1)
+  })
+
+  it('types dispatchOnce like dispatch, after the key', async () => {
+    const store = await createStore(counter, { storage: new MemoryJournalStorage() })
+    expectTypeOf(store.dispatchOnce('k1', 'make')).toEqualTypeOf<Promise<OnceReceipt<string>>>()
+    void store.dispatchOnce('k2', 'tag', 'a', 2)
+    // @ts-expect-error unknown transaction name
+    void store.dispatchOnce('k3', 'subtract', 1)
+    // @ts-expect-error wrong argument type
+    void store.dispatchOnce('k4', 'add', '1')
+    // @ts-expect-error the key comes first
+    void store.dispatchOnce('add', 1)
   })
 
   it('types the recipe context and the draft', () => {
