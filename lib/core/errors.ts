@@ -25,6 +25,8 @@ export type StoreErrorCode =
   | 'LOCKED'
   /** The store definition or an option is not valid. */
   | 'INVALID_DEFINITION'
+  /** The dispatch queue is full (`maxQueue`) and the store was told to refuse (`whenFull: 'reject'`). */
+  | 'QUEUE_FULL'
 
 /** Where an error happened, as far as it is known. */
 export interface StoreErrorDetails {

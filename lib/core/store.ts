@@ -8,7 +8,7 @@ import { openJournal, type Journal, type JournalWarning } from './journal.js'
 import { encodeEntry, type JournalEntry } from './journal-entry.js'
 import { StoreRef, type Ref } from './ref.js'
 import type { JournalStorage } from './storage.js'
-import { WriteStream } from './write-stream.js'
+import { queueFull, queueLimits, WriteStream } from './write-stream.js'
 
 /**
  * When `dispatch` resolves:
@@ -32,6 +32,19 @@ export interface StoreOptions {
   readonly onCorruption?: 'refuse' | 'truncate'
   /** Source of transaction times (default `Date.now`); times never go backwards. */
   readonly clock?: () => number
+  /**
+   * Most dispatches that may wait for a batch (default `Infinity`: unbounded). A batch takes
+   * at most this many, so it also bounds the work of one write and one fsync.
+   */
+  readonly maxQueue?: number
+  /**
+   * What a dispatch meets when `maxQueue` dispatches are already waiting:
+   * - `'wait'` (default): its promise stays pending until there is room, then it queues in
+   *   arrival order; callers that await are slowed to the store's pace (parked calls still
+   *   take memory, so callers that never await are not bounded);
+   * - `'reject'`: it rejects at once with `QUEUE_FULL` and nothing is queued.
+   */
+  readonly whenFull?: 'wait' | 'reject'
 }
 
 /** What a dispatch resolves with once its transaction is committed. */
@@ -72,7 +85,7 @@ export interface Store<S extends RefValues, T extends Transactions<S>> {
    * and made durable (per the durability policy), then every changed ref emits, then this resolves.
    *
    * @throws (rejects) StoreError `UNKNOWN_TRANSACTION`, `UNSERIALIZABLE_ARGUMENT`, `STORE_CLOSED`,
-   * `STORE_HALTED`, `WRITE_FAILED`; or whatever the recipe threw (then nothing changed).
+   * `STORE_HALTED`, `WRITE_FAILED`, `QUEUE_FULL`; or whatever the recipe threw (then nothing changed).
    * @example
    * const { seq, result } = await store.dispatch('add', 1, 2)
    */
@@ -137,7 +150,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       refs[name] = new StoreRef(name, subject, () => this.#root[name])
     }
     this.refs = Object.freeze(refs) as Refs<S>
-    this.#stream = new WriteStream((batch) => this.#process(batch))
+    this.#stream = new WriteStream((batch) => this.#process(batch), queueLimits(options))
   }
 
   get state(): Immutable<S> {
@@ -177,7 +190,8 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       return Promise.reject(error)
     }
     return new Promise((resolve, reject) => {
-      this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, resolve: resolve as Call['resolve'], reject })
+      const queued = this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, resolve: resolve as Call['resolve'], reject })
+      if (!queued) reject(queueFull(name, this.#stream.queued))
     })
   }
 
@@ -313,6 +327,7 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
   definition: StoreDefinition<S, T>,
   options: StoreOptions,
 ): Promise<Store<S, T>> {
+  queueLimits(options) // refuses bad options before the journal is opened
   enableMapSet()
   const immer = new Immer({ autoFreeze: true })
   let root = freeze({ ...definition.refs }, true) as S
