@@ -27,6 +27,8 @@ export type StoreErrorCode =
   | 'INVALID_DEFINITION'
   /** The dispatch queue is full (`maxQueue`) and the store was told to refuse (`whenFull: 'reject'`). */
   | 'QUEUE_FULL'
+  /** A recipe gave a different result when run twice on the same state (`checkDeterminism`). */
+  | 'NONDETERMINISTIC'
 
 /** Where an error happened, as far as it is known. */
 export interface StoreErrorDetails {

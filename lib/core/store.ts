@@ -3,6 +3,7 @@ import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxj
 import { encodeArgs, type EncodedArgs } from './codec.js'
 import { TransactionContext } from './context.js'
 import type { RefValues, StoreDefinition, TransactionArgs, TransactionResult, Transactions } from './definition.js'
+import { checkDeterminism } from './determinism.js'
 import { StoreError } from './errors.js'
 import { openJournal, type Journal, type JournalWarning } from './journal.js'
 import { encodeEntry, type JournalEntry } from './journal-entry.js'
@@ -45,6 +46,14 @@ export interface StoreOptions {
    * - `'reject'`: it rejects at once with `QUEUE_FULL` and nothing is queued.
    */
   readonly whenFull?: 'wait' | 'reject'
+  /**
+   * Runs every recipe twice at dispatch (the second time with fresh arguments and the wall
+   * clock moved) and refuses, with `NONDETERMINISTIC` naming the first differing path, a
+   * dispatch whose two runs leave different states: a recipe that read `Date.now()`,
+   * `new Date()` or `Math.random()` instead of its context. Default `false`; it doubles the
+   * cost of every recipe, so turn it on in tests and development.
+   */
+  readonly checkDeterminism?: boolean
 }
 
 /** What a dispatch resolves with once its transaction is committed. */
@@ -85,7 +94,7 @@ export interface Store<S extends RefValues, T extends Transactions<S>> {
    * and made durable (per the durability policy), then every changed ref emits, then this resolves.
    *
    * @throws (rejects) StoreError `UNKNOWN_TRANSACTION`, `UNSERIALIZABLE_ARGUMENT`, `STORE_CLOSED`,
-   * `STORE_HALTED`, `WRITE_FAILED`, `QUEUE_FULL`; or whatever the recipe threw (then nothing changed).
+   * `STORE_HALTED`, `WRITE_FAILED`, `QUEUE_FULL`, `NONDETERMINISTIC`; or whatever the recipe threw (then nothing changed).
    * @example
    * const { seq, result } = await store.dispatch('add', 1, 2)
    */
@@ -119,6 +128,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
   readonly #durability: Durability
   readonly #syncIntervalMs: number
   readonly #clock: () => number
+  readonly #checkDeterminism: boolean
   readonly #subjects = new Map<string, BehaviorSubject<unknown>>()
   readonly #state$: BehaviorSubject<S>
   readonly #stream: WriteStream<Call>
@@ -142,6 +152,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
     this.#durability = options.durability ?? 'always'
     this.#syncIntervalMs = options.syncIntervalMs ?? 1000
     this.#clock = options.clock ?? Date.now
+    this.#checkDeterminism = options.checkDeterminism ?? false
     this.#state$ = new BehaviorSubject(root)
     const refs: Record<string, Ref<unknown>> = {}
     for (const name of Object.keys(definition.refs)) {
@@ -270,6 +281,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
         throw new StoreError('ASYNC_RECIPE', `transaction "${call.name}" returned a promise; recipes must be synchronous (do async work before dispatch)`, { transaction: call.name })
       }
+      if (this.#checkDeterminism) checkDeterminism(this.#immer, recipe, root, next, call.name, call.encoded, seq, time)
       return { root: next, result }
     } catch (error) {
       // A recipe that throws changes nothing: its draft is discarded, nothing is journaled.
