@@ -33,6 +33,10 @@ export type StoreErrorCode =
   | 'INVALID_KEY'
   /** `dispatchOnce` reused a remembered key for a different transaction or arguments. */
   | 'IDEMPOTENCY_CONFLICT'
+  /** The dispatch queue is full (`maxQueue`) and the store was told to refuse (`whenFull: 'reject'`). */
+  | 'QUEUE_FULL'
+  /** A recipe gave a different result when run twice on the same state (`checkDeterminism`). */
+  | 'NONDETERMINISTIC'
 
 /** Where an error happened, as far as it is known. */
 export interface StoreErrorDetails {

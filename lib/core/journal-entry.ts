@@ -43,6 +43,11 @@ export function decodeEntry(line: string): JournalEntry | string {
   if (line.length <= CRC_SUFFIX_LENGTH) return `a line of ${line.length} characters is too short to be an entry`
   const body = line.slice(0, line.length - CRC_SUFFIX_LENGTH)
   const stored = line.slice(line.length - CRC_SUFFIX_LENGTH + 8, line.length - 2)
+  // The checksum does not cover its own frame, so the frame is checked literally: a damaged
+  // byte there would otherwise pass unnoticed (found by the journal fuzz spec).
+  if (!line.startsWith(',"crc":"', line.length - CRC_SUFFIX_LENGTH) || !line.endsWith('"}')) {
+    return `expected the line to end in ,"crc":"<8 hex digits>"}, found ${JSON.stringify(line.slice(line.length - CRC_SUFFIX_LENGTH))}`
+  }
   const actual = crcHex(body)
   if (stored !== actual) return `checksum mismatch (stored "${stored}", computed "${actual}")`
   let raw: { seq?: unknown; time?: unknown; tx?: unknown; key?: unknown; args?: unknown; meta?: unknown }

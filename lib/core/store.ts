@@ -7,6 +7,7 @@ import { encodeArgs, type EncodedArgs } from './codec.js'
 import { CommitStream, patchesByRef, type Commit } from './commits.js'
 import { TransactionContext } from './context.js'
 import type { RefValues, StoreDefinition, TransactionArgs, TransactionResult, Transactions } from './definition.js'
+import { checkDeterminism } from './determinism.js'
 import { StoreError } from './errors.js'
 import { checkKey, fingerprint, IdempotencyTable, type OnceReceipt } from './idempotency.js'
 import { openJournal, type Journal, type JournalWarning } from './journal.js'
@@ -14,7 +15,7 @@ import { encodeEntry, type JournalEntry } from './journal-entry.js'
 import { MetricsRecorder, type StoreMetrics } from './metrics.js'
 import { StoreRef, type Ref } from './ref.js'
 import type { JournalStorage } from './storage.js'
-import { WriteStream } from './write-stream.js'
+import { queueFull, queueLimits, WriteStream } from './write-stream.js'
 
 /**
  * When `dispatch` resolves:
@@ -53,6 +54,27 @@ export interface StoreOptions {
    * A retry whose key has been forgotten runs again.
    */
   readonly idempotencyWindow?: number
+  /**
+   * Most dispatches that may wait for a batch (default `Infinity`: unbounded). A batch takes
+   * at most this many, so it also bounds the work of one write and one fsync.
+   */
+  readonly maxQueue?: number
+  /**
+   * What a dispatch meets when `maxQueue` dispatches are already waiting:
+   * - `'wait'` (default): its promise stays pending until there is room, then it queues in
+   *   arrival order; callers that await are slowed to the store's pace (parked calls still
+   *   take memory, so callers that never await are not bounded);
+   * - `'reject'`: it rejects at once with `QUEUE_FULL` and nothing is queued.
+   */
+  readonly whenFull?: 'wait' | 'reject'
+  /**
+   * Runs every recipe twice at dispatch (the second time with fresh arguments and the wall
+   * clock moved) and refuses, with `NONDETERMINISTIC` naming the first differing path, a
+   * dispatch whose two runs leave different states: a recipe that read `Date.now()`,
+   * `new Date()` or `Math.random()` instead of its context. Default `false`; it doubles the
+   * cost of every recipe, so turn it on in tests and development.
+   */
+  readonly checkDeterminism?: boolean
 }
 
 /** What a dispatch resolves with once its transaction is committed. */
@@ -93,7 +115,7 @@ export interface Store<S extends RefValues, T extends Transactions<S>> {
    * and made durable (per the durability policy), then every changed ref emits, then this resolves.
    *
    * @throws (rejects) StoreError `UNKNOWN_TRANSACTION`, `UNSERIALIZABLE_ARGUMENT`, `STORE_CLOSED`,
-   * `STORE_HALTED`, `WRITE_FAILED`; or whatever the recipe threw (then nothing changed).
+   * `STORE_HALTED`, `WRITE_FAILED`, `QUEUE_FULL`, `NONDETERMINISTIC`; or whatever the recipe threw (then nothing changed).
    * @example
    * const { seq, result } = await store.dispatch('add', 1, 2)
    */
@@ -152,6 +174,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
   readonly #syncIntervalMs: number
   readonly #clock: () => number
   readonly #freeze: boolean
+  readonly #checkDeterminism: boolean
   readonly #subjects = new Map<string, BehaviorSubject<unknown>>()
   readonly #state$: BehaviorSubject<S>
   readonly #stream: WriteStream<Call>
@@ -184,6 +207,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
     this.#patches = options.patches === true
     this.#metrics = extras.metrics
     this.#keys = extras.keys
+    this.#checkDeterminism = options.checkDeterminism ?? false
     this.#state$ = new BehaviorSubject(root)
     const refs: Record<string, Ref<unknown>> = {}
     for (const name of Object.keys(definition.refs)) {
@@ -198,6 +222,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
         this.#halt(new StoreError('WRITE_FAILED', `a batch failed before it was acknowledged (${(error as Error)?.message ?? String(error)}); none of its calls took effect`, {}, { cause: error }))
         for (const call of batch) call.reject(this.#haltedError(call.name))
       },
+      queueLimits(options),
     )
   }
 
@@ -267,7 +292,8 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       return Promise.reject(error)
     }
     return new Promise((resolve, reject) => {
-      this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, key, resolve, reject })
+      const queued = this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, key, resolve, reject })
+      if (!queued) reject(queueFull(name, this.#stream.queued))
     })
   }
 
@@ -372,6 +398,7 @@ class PrevalentStore<S extends RefValues, T extends Transactions<S>> implements 
       if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
         throw new StoreError('ASYNC_RECIPE', `transaction "${call.name}" returned a promise; recipes must be synchronous (do async work before dispatch)`, { transaction: call.name })
       }
+      if (this.#checkDeterminism) checkDeterminism(this.#immer, recipe, root, next, call.name, call.encoded, seq, time)
       return { root: next, result, patches }
     } catch (error) {
       // A recipe that throws changes nothing: its draft is discarded, nothing is journaled.
@@ -429,6 +456,7 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
   definition: StoreDefinition<S, T>,
   options: StoreOptions,
 ): Promise<Store<S, T>> {
+  queueLimits(options) // refuses bad options before the journal is opened
   if (options.patches) enablePatches()
   const immer = createImmer()
   const shouldFreeze = options.freeze ?? true

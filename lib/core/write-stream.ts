@@ -1,4 +1,28 @@
 import { concatMap, defer, Subject, type Subscription } from 'rxjs'
+import { StoreError } from './errors.js'
+
+/** How many calls may wait for a batch, and what happens to one more. */
+export interface QueueLimits {
+  /** Calls waiting for a batch at most (`Infinity`: unbounded). */
+  readonly maxQueue: number
+  /** `'wait'`: park the call until there is room; `'reject'`: refuse it. */
+  readonly whenFull: 'wait' | 'reject'
+}
+
+/**
+ * Checks and completes the queue options of a store (default: unbounded, `'wait'`).
+ * @throws StoreError `INVALID_DEFINITION` for a `maxQueue` that is not a positive integer or
+ * `Infinity`, or an unknown `whenFull`.
+ * @internal
+ */
+export function queueLimits(options: { readonly maxQueue?: number; readonly whenFull?: string }): QueueLimits {
+  const { maxQueue = Infinity, whenFull = 'wait' } = options
+  if (maxQueue !== Infinity && !(Number.isSafeInteger(maxQueue) && maxQueue > 0)) {
+    throw new StoreError('INVALID_DEFINITION', `option maxQueue: expected a positive integer or Infinity, got ${String(maxQueue)}`)
+  }
+  if (whenFull !== 'wait' && whenFull !== 'reject') throw new StoreError('INVALID_DEFINITION', `option whenFull: expected 'wait' or 'reject', got ${JSON.stringify(whenFull)}`)
+  return { maxQueue, whenFull }
+}
 
 /**
  * The one ordered write path: calls pushed here are processed in batches, one batch at a
@@ -9,7 +33,10 @@ import { concatMap, defer, Subject, type Subscription } from 'rxjs'
 export class WriteStream<C> {
   readonly #trigger = new Subject<void>()
   readonly #subscription: Subscription
+  readonly #limits: QueueLimits
   #pending: C[] = []
+  /** Calls parked while the queue is full (`whenFull: 'wait'`), in arrival order. */
+  #parked: C[] = []
   #scheduled = false
   #busy = false
   #idle: Array<() => void> = []
@@ -18,7 +45,12 @@ export class WriteStream<C> {
    * `process` settles each call of the batch itself. Should it throw all the same (a bug),
    * `crashed` is told so the calls are settled and the stream goes on to the next batch.
    */
-  constructor(process: (batch: C[]) => Promise<void>, crashed: (batch: C[], error: unknown) => void) {
+  constructor(
+    process: (batch: C[]) => Promise<void>,
+    crashed: (batch: C[], error: unknown) => void,
+    limits: QueueLimits = { maxQueue: Infinity, whenFull: 'wait' },
+  ) {
+    this.#limits = limits
     this.#subscription = this.#trigger
       .pipe(
         concatMap(() =>
@@ -27,6 +59,7 @@ export class WriteStream<C> {
             this.#scheduled = false
             const batch = this.#pending
             this.#pending = []
+            this.#admitParked()
             this.#busy = true
             try {
               await process(batch)
@@ -42,18 +75,38 @@ export class WriteStream<C> {
       .subscribe()
   }
 
-  /** Number of calls waiting for a batch. */
+  /** Number of calls waiting for a batch (parked ones included). */
   get queued(): number {
-    return this.#pending.length
+    return this.#pending.length + this.#parked.length
   }
 
-  /** Queues a call; a batch starts on the next microtask so calls of the same tick share it. */
-  push(call: C): void {
+  /**
+   * Queues a call; a batch starts on the next microtask so calls of the same tick share it.
+   * When the queue is full, parks the call (`'wait'`) or returns false (`'reject'`).
+   */
+  push(call: C): boolean {
+    if (this.#pending.length >= this.#limits.maxQueue) {
+      if (this.#limits.whenFull === 'reject') return false
+      this.#parked.push(call)
+      return true
+    }
+    this.#enqueue(call)
+    return true
+  }
+
+  #enqueue(call: C): void {
     this.#pending.push(call)
     if (!this.#scheduled) {
       this.#scheduled = true
       queueMicrotask(() => this.#trigger.next())
     }
+  }
+
+  /** Moves parked calls, oldest first, into the room a departing batch left. */
+  #admitParked(): void {
+    const room = this.#limits.maxQueue - this.#pending.length
+    if (this.#parked.length === 0 || room <= 0) return
+    for (const call of this.#parked.splice(0, room)) this.#enqueue(call)
   }
 
   /** Resolves once every call pushed so far has been processed. */
@@ -68,7 +121,7 @@ export class WriteStream<C> {
   }
 
   #isIdle(): boolean {
-    return !this.#busy && !this.#scheduled && this.#pending.length === 0
+    return !this.#busy && !this.#scheduled && this.#pending.length === 0 && this.#parked.length === 0
   }
 
   #notifyIdle(): void {
@@ -77,4 +130,9 @@ export class WriteStream<C> {
     this.#idle = []
     for (const resolve of waiters) resolve()
   }
+}
+
+/** The error of a dispatch refused because the queue is full (`whenFull: 'reject'`). @internal */
+export function queueFull(transaction: string, queued: number): StoreError {
+  return new StoreError('QUEUE_FULL', `dispatch("${transaction}") refused: expected fewer than maxQueue dispatches waiting for a batch, found ${queued} (whenFull: 'reject'); retry once some resolve, raise maxQueue, or use whenFull: 'wait'`, { transaction })
 }

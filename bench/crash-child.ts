@@ -1,0 +1,34 @@
+// The process the crash loop kills: it opens the bank, then transfers from concurrent callers
+// forever, printing `ack <seq> <from> <to> <amount>` for each acknowledged transfer.
+//   crash-child.ts DIR [CALLERS (default 8)] [MEMO BYTES (default 0)]
+// Many callers with long memos make batches of many pages, whose write a kill can tear.
+import { openStore } from '../lib/index.js'
+import { ACCOUNTS, bank, OPENING } from './bank.js'
+
+const dir = process.argv[2]
+if (!dir) throw new Error('usage: crash-child.ts DIR [CALLERS] [MEMO_BYTES]')
+const CALLERS = Number(process.argv[3] ?? 8)
+const MEMO = 'm'.repeat(Number(process.argv[4] ?? 0))
+
+// Repairs are the parent's to count: it reopens after every kill, before this process runs.
+const store = await openStore(bank, { dir, durability: 'always', onWarning: (w) => process.stdout.write(`warn ${w.code}\n`) })
+if (Object.keys(store.state.accounts).length === 0) await store.dispatch('setup', ACCOUNTS, OPENING)
+process.stdout.write(`ready ${store.seq}\n`)
+
+const pick = (): string => `a${Math.floor(Math.random() * ACCOUNTS)}`
+
+async function caller(): Promise<never> {
+  for (;;) {
+    const from = pick()
+    const to = pick()
+    const amount = 1 + Math.floor(Math.random() * 50)
+    try {
+      const { seq, journaled } = MEMO ? await store.dispatch('transfer', from, to, amount, MEMO) : await store.dispatch('transfer', from, to, amount)
+      if (journaled) process.stdout.write(`ack ${seq} ${from} ${to} ${amount}\n`)
+    } catch {
+      // Insufficient funds: the recipe refused, nothing was journaled.
+    }
+  }
+}
+
+await Promise.all(Array.from({ length: CALLERS }, caller))
