@@ -73,16 +73,18 @@ export class Collection<V> {
     return leaf !== undefined && Object.hasOwn(leaf, key)
   }
 
-  /** Sets `key` to `value` (inside a recipe). */
+  /** Sets `key` to `value` (inside a recipe). @throws TypeError on a committed (frozen) collection. */
   set(key: string, value: V): this {
+    assertWritable(this)
     const leaf = leafOf(this, key, true) as Leaf<V>
     if (!Object.hasOwn(leaf, key)) this.size++
     leaf[key] = value
     return this
   }
 
-  /** Removes `key`; returns whether it was there (inside a recipe). */
+  /** Removes `key`; returns whether it was there (inside a recipe). @throws TypeError on a committed (frozen) collection. */
   delete(key: string): boolean {
+    assertWritable(this)
     const leaf = leafOf(this, key, false)
     if (leaf === undefined || !Object.hasOwn(leaf, key)) return false
     delete leaf[key]
@@ -148,4 +150,35 @@ function leafOf<V>(collection: Collection<V>, key: string, create: boolean): Lea
     leaf = node[h & MASK] as Leaf<V>
   }
   return leaf
+}
+
+// The trie's nodes are not frozen (V8 copies and freezes frozen arrays slowly, and a
+// transaction copies a few nodes each time): a committed collection is frozen itself, and
+// its mutators check that, so its nodes are reachable for writing only through a draft.
+function assertWritable(collection: Collection<unknown>): void {
+  if (Object.isFrozen(collection)) throw new TypeError('prevalent: this Collection is committed state and cannot change; change it inside a recipe')
+}
+
+/**
+ * Calls `fn` with each value of `next` that is not the very value `previous` holds at the
+ * same place, walking both tries side by side and skipping shared nodes untouched.
+ * @internal
+ */
+export function forEachChangedValue<V>(next: Collection<V>, previous: Collection<V> | undefined, fn: (value: V, before: V | undefined) => void): void {
+  walkChanged(next.root, previous?.root, 0, fn)
+}
+
+function walkChanged<V>(node: Node<V>, before: Node<V> | undefined, depth: number, fn: (value: V, before: V | undefined) => void): void {
+  for (let i = 0; i < node.length; i++) {
+    const child = node[i]
+    const old = before?.[i]
+    if (child === old || child === undefined) continue
+    if (depth < DEPTH - 1) {
+      walkChanged(child as Node<V>, old as Node<V> | undefined, depth + 1, fn)
+    } else {
+      const leaf = child as Leaf<V>
+      const oldLeaf = old as Leaf<V> | undefined
+      for (const key in leaf) if (leaf[key] !== oldLeaf?.[key]) fn(leaf[key], oldLeaf?.[key])
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import { freeze } from 'immer'
+import { Collection, forEachChangedValue } from './collection.js'
 
 /**
  * Deep-freezes a value that is new as a whole (nothing in it was frozen before, or what was
@@ -7,7 +8,10 @@ import { freeze } from 'immer'
  */
 export function freezeCreated(value: unknown): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return
-  if (value instanceof Map) {
+  if (value instanceof Collection) {
+    Object.freeze(value)
+    forEachChangedValue(value, undefined, freezeCreated)
+  } else if (value instanceof Map) {
     freeze(value) // Immer's shallow freeze also disables a Map's set/delete/clear
     for (const [k, v] of value) {
       freezeCreated(k)
@@ -37,7 +41,10 @@ export function freezeChanged(next: unknown, previous: unknown): void {
     freezeCreated(next)
     return
   }
-  if (Array.isArray(next)) {
+  if (next instanceof Collection) {
+    Object.freeze(next)
+    forEachChangedValue(next, previous as Collection<unknown>, freezeChanged)
+  } else if (Array.isArray(next)) {
     Object.freeze(next)
     const before = previous as unknown[]
     for (let i = 0; i < next.length; i++) if (next[i] !== before[i]) freezeChanged(next[i], before[i])

@@ -1,4 +1,4 @@
-import { current, enableMapSet, freeze as deepFreeze, Immer, isDraft } from 'immer'
+import { current, enableMapSet, Immer, isDraft } from 'immer'
 import { cloneValue } from './codec.js'
 import { TransactionContext } from './context.js'
 import type { RefValues, StoreDefinition, Transactions } from './definition.js'
@@ -24,7 +24,8 @@ export function createImmer(): Immer {
 /** A definition's initial state, deep-frozen when `freeze` is set. @internal */
 export function initialState<S extends RefValues>(definition: StoreDefinition<S, Transactions<S>>, freeze: boolean): S {
   const root = { ...definition.refs } as S
-  if (freeze) deepFreeze(root, true)
+  if (freeze) for (const value of Object.values(root)) freezeCreated(value)
+  if (freeze) Object.freeze(root)
   return root
 }
 

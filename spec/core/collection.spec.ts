@@ -52,7 +52,11 @@ describe('Collection', () => {
     expect(before.get('acct-1')!.balance).toBe(100)
     expect(after.get('acct-9')).toBe(before.get('acct-9'))
     expect(Object.isFrozen(after.get('acct-1'))).toBe(true)
-    expect(() => (after as unknown as Collection<{ balance: number }>).set('x', { balance: 1 })).toThrow(TypeError)
+    const committed = after as unknown as Collection<{ balance: number }>
+    expect(() => committed.set('x', { balance: 1 })).toThrow(TypeError)
+    expect(() => committed.set('acct-1', { balance: 1 })).toThrow(TypeError)
+    expect(() => committed.delete('acct-1')).toThrow(TypeError)
+    expect(committed.get('acct-1')!.balance).toBe(60)
     await store.close()
     const replayed = await createStore(bank, { storage })
     expect(replayed.refs.accounts.value.toObject()).toEqual(after.toObject())
