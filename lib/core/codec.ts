@@ -128,3 +128,14 @@ export function decodeArgs(args: unknown, meta: unknown): unknown[] {
 export function cloneValue<T>(value: T): T {
   return superjson.deserialize(superjson.serialize(value))
 }
+
+/** Encodes a state value (a snapshot's part): JSON text and, when needed, the codec's annotations. @internal */
+export function encodeValue(value: unknown): EncodedArgs {
+  const { json, meta } = superjson.serialize(value)
+  return { json: JSON.stringify(json), meta: meta === undefined ? undefined : JSON.stringify(meta) }
+}
+
+/** Decodes what {@link encodeValue} wrote, after `JSON.parse`. @internal */
+export function decodeValue(json: unknown, meta: unknown): unknown {
+  return meta === undefined ? json : superjson.deserialize({ json: json as never, meta: meta as never })
+}

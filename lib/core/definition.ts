@@ -21,12 +21,42 @@ export type TransactionArgs<F> = F extends (this: any, state: any, ...args: infe
 /** What a transaction's recipe returns to its caller. */
 export type TransactionResult<F> = F extends (this: any, ...args: any[]) => infer R ? R : never
 
+/** A journal entry as an upcaster sees it: the transaction's name and its decoded arguments. */
+export interface EntryCall {
+  readonly name: string
+  readonly args: unknown[]
+}
+
+/**
+ * What changed from the previous version to the one this migration is keyed by. Each part is
+ * optional: a version that changed no state shape needs no `state`, one that renamed no
+ * transaction needs no `entry`.
+ */
+export interface Migration {
+  /**
+   * Turns the state of a snapshot written at the previous version into this version's shape.
+   * Gets a private, mutable copy of the state (one key per ref); may change it in place or
+   * return a new one. Refs it leaves out get their initial values.
+   */
+  readonly state?: (state: Record<string, any>) => Record<string, unknown> | void
+  /**
+   * Turns a journal entry written at the previous version into one this version's recipes
+   * take: rename the transaction, reshape its arguments. (A transaction can also simply be
+   * kept under its old name as a legacy recipe.)
+   */
+  readonly entry?: (entry: EntryCall) => EntryCall
+}
+
 /** A store's refs with their initial values, and its transactions: declared once, typed throughout. */
 export interface StoreDefinition<S extends RefValues, T extends Transactions<S>> {
   /** Initial value of each ref. */
   readonly refs: S
   /** The named transactions. */
   readonly transactions: T
+  /** The definition's version (absent: 1), written into snapshots and journal entries. */
+  readonly version?: number
+  /** Migrations keyed by the version they lead to (2 … `version`). */
+  readonly migrations?: Readonly<Record<number, Migration>>
 }
 
 /**
@@ -46,13 +76,25 @@ export interface StoreDefinition<S extends RefValues, T extends Transactions<S>>
 export function defineStore<S extends RefValues, T extends Transactions<S>>(definition: {
   refs: S
   transactions: T & ThisType<TxContext>
+  /** The definition's version (default 1). Raise it when the shape of the state or of a transaction changes. */
+  version?: number
+  /** Migrations keyed by the version they lead to: `{ 2: { state, entry } }` takes version 1 to 2. */
+  migrations?: Record<number, Migration>
 }): StoreDefinition<S, T> {
-  const { refs, transactions } = definition
+  const { refs, transactions, version = 1, migrations = {} } = definition
+  if (!Number.isSafeInteger(version) || version < 1) throw new StoreError('INVALID_DEFINITION', `version must be an integer ≥ 1, got ${String(version)}`)
+  for (const [key, migration] of Object.entries(migrations)) {
+    const to = Number(key)
+    if (!Number.isSafeInteger(to) || to < 2 || to > version) throw new StoreError('INVALID_DEFINITION', `migrations: expected keys from 2 to the version (${version}), each the version a migration leads to; got ${JSON.stringify(key)}`)
+    for (const part of ['state', 'entry'] as const) {
+      if (migration?.[part] !== undefined && typeof migration[part] !== 'function') throw new StoreError('INVALID_DEFINITION', `migrations[${key}].${part} must be a function, got ${typeof migration[part]}`)
+    }
+  }
   if (refs === null || typeof refs !== 'object' || Array.isArray(refs)) {
     throw new StoreError('INVALID_DEFINITION', `refs must be a plain object of initial values, got ${Array.isArray(refs) ? 'an array' : typeof refs}`)
   }
   for (const [name, recipe] of Object.entries(transactions ?? {})) {
     if (typeof recipe !== 'function') throw new StoreError('INVALID_DEFINITION', `transaction "${name}" must be a function, got ${typeof recipe}`, { transaction: name })
   }
-  return { refs, transactions }
+  return { refs, transactions, version, migrations }
 }

@@ -37,6 +37,16 @@ export type StoreErrorCode =
   | 'QUEUE_FULL'
   /** A recipe gave a different result when run twice on the same state (`checkDeterminism`). */
   | 'NONDETERMINISTIC'
+  /** Entries are missing between the start (a snapshot or seq 1) and the last entry: a segment was removed or lost. */
+  | 'JOURNAL_GAP'
+  /** A snapshot failed its checksum or did not parse; at open the previous one is tried instead. */
+  | 'SNAPSHOT_CORRUPT'
+  /** Writing a snapshot failed (the journal is untouched and the store goes on). */
+  | 'SNAPSHOT_FAILED'
+  /** A snapshot or journal entry was written by a newer version of the store definition than the running code. */
+  | 'VERSION_TOO_NEW'
+  /** A migration (snapshot state) or upcaster (journal entry) threw, or none was given for a version step. */
+  | 'MIGRATION_FAILED'
 
 /** Where an error happened, as far as it is known. */
 export interface StoreErrorDetails {

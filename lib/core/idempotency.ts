@@ -1,6 +1,6 @@
 import type { EncodedArgs } from './codec.js'
 import { StoreError } from './errors.js'
-import type { Receipt } from './store.js'
+import type { Receipt } from './store-api.js'
 
 /** What `dispatchOnce` resolves with: the receipt, and whether it is a retry's. */
 export interface OnceReceipt<R> extends Receipt<R> {
@@ -60,6 +60,11 @@ export class IdempotencyTable {
     this.#done.delete(key)
     this.#done.set(key, { fingerprint, receipt })
     if (this.#done.size > this.#window) this.#done.delete(this.#done.keys().next().value as string)
+  }
+
+  /** The remembered keys, oldest first, with their outcomes (what a snapshot keeps). */
+  entries(): Array<[key: string, fingerprint: string, receipt: Receipt<unknown>]> {
+    return [...this.#done].map(([key, { fingerprint, receipt }]) => [key, fingerprint, receipt])
   }
 
   /**

@@ -13,6 +13,8 @@ export interface JournalEntry {
   readonly args: unknown[]
   /** The idempotency key it was dispatched with (`dispatchOnce`); absent otherwise. */
   readonly key?: string
+  /** The store definition's version that wrote it, when not 1 (field `v`). */
+  readonly version?: number
 }
 
 // A line ends with `,"crc":"xxxxxxxx"}`: the checksum covers every byte before that suffix.
@@ -26,12 +28,13 @@ function crcHex(text: string): string {
  * Encodes one entry as a journal line (JSON object with a trailing CRC-32, ending in `\n`):
  * `{"seq":1,"time":"2026-11-24T18:00:00.000Z","tx":"add","args":[1,2],"crc":"3b6f0a1c"}`.
  * An idempotency key, when given, goes after `tx` (`"key":"order-17"`), inside the checksum;
- * lines without one are unchanged.
+ * lines without one are unchanged. So does the definition's version (`"v":2`) when it is not 1.
  */
-export function encodeEntry(seq: number, isoTime: string, name: string, args: EncodedArgs, key?: string): string {
+export function encodeEntry(seq: number, isoTime: string, name: string, args: EncodedArgs, key?: string, version = 1): string {
   const meta = args.meta === undefined ? '' : `,"meta":${args.meta}`
   const keyField = key === undefined ? '' : `,"key":${JSON.stringify(key)}`
-  const body = `{"seq":${seq},"time":"${isoTime}","tx":${JSON.stringify(name)}${keyField},"args":${args.json}${meta}`
+  const versionField = version === 1 ? '' : `,"v":${version}`
+  const body = `{"seq":${seq},"time":"${isoTime}","tx":${JSON.stringify(name)}${keyField}${versionField},"args":${args.json}${meta}`
   return `${body},"crc":"${crcHex(body)}"}\n`
 }
 
@@ -50,7 +53,7 @@ export function decodeEntry(line: string): JournalEntry | string {
   }
   const actual = crcHex(body)
   if (stored !== actual) return `checksum mismatch (stored "${stored}", computed "${actual}")`
-  let raw: { seq?: unknown; time?: unknown; tx?: unknown; key?: unknown; args?: unknown; meta?: unknown }
+  let raw: { seq?: unknown; time?: unknown; tx?: unknown; key?: unknown; v?: unknown; args?: unknown; meta?: unknown }
   try {
     raw = JSON.parse(line) as typeof raw
   } catch (error) {
@@ -61,9 +64,12 @@ export function decodeEntry(line: string): JournalEntry | string {
     return 'expected fields seq (integer), time (ISO date), tx (string) and args (array)'
   }
   if (raw.key !== undefined && typeof raw.key !== 'string') return `expected the optional field key to be a string, got ${typeof raw.key}`
+  if (raw.v !== undefined && !(Number.isSafeInteger(raw.v) && (raw.v as number) > 1)) return `expected the optional field v to be an integer above 1, got ${JSON.stringify(raw.v)}`
   try {
-    const entry = { seq: raw.seq as number, time, name: raw.tx, args: decodeArgs(raw.args, raw.meta) }
-    return raw.key === undefined ? entry : { ...entry, key: raw.key }
+    const entry: { -readonly [K in keyof JournalEntry]: JournalEntry[K] } = { seq: raw.seq as number, time, name: raw.tx, args: decodeArgs(raw.args, raw.meta) }
+    if (raw.key !== undefined) entry.key = raw.key
+    if (raw.v !== undefined) entry.version = raw.v as number
+    return entry
   } catch (error) {
     return `arguments do not decode (${(error as Error).message})`
   }

@@ -26,6 +26,13 @@ export interface JournalOptions {
    * everything after it, and warns.
    */
   readonly onCorruption?: 'refuse' | 'truncate'
+  /**
+   * Loads what the entries build on (a snapshot), once the storage is open and locked, and
+   * resolves with its sequence number: only later entries are read and replayed. @internal
+   */
+  readonly base?: () => Promise<number>
+  /** Told the bytes read so far (and in all, when the storage knows) after each run of entries. */
+  readonly onProgress?: (bytes: number, totalBytes: number | undefined) => void
 }
 
 const utf8 = new TextEncoder()
@@ -38,31 +45,58 @@ function lineOffset(chunkOffset: number, lines: readonly string[], index: number
 
 /** Damage found while reading: where, and what. */
 class Damage {
-  constructor(readonly offset: number, readonly seq: number, readonly reason: string) {}
+  constructor(readonly location: string, readonly offset: number, readonly seq: number, readonly reason: string) {}
+}
+
+/** Entries missing between two segments (or before the first one read). */
+class Gap {
+  constructor(readonly from: number, readonly to: number, readonly location: string) {}
+}
+
+interface Tail {
+  readonly offset: number
+  readonly text: string
+  readonly location: string
 }
 
 /**
- * Reads `storage` and verifies every entry (checksum, JSON, gap-free sequence), yielding the
- * entries chunk by chunk. Throws a {@link Damage} at the first bad line; returns the torn tail.
+ * Reads `storage` from the segment holding `fromSeq` on and verifies every entry (checksum,
+ * JSON, gap-free sequence across segments), yielding the entries from `fromSeq` on, chunk by
+ * chunk. Throws a {@link Damage} at the first bad line and a {@link Gap} where segments do not
+ * join up; returns the torn tail of the last segment.
  */
-async function* verified(storage: JournalStorage): AsyncGenerator<JournalEntry[], { offset: number; text: string } | null> {
+async function* verified(storage: JournalStorage, fromSeq = 1, onChunk?: (bytesRead: number) => void): AsyncGenerator<JournalEntry[], Tail | null> {
   let expected = 1
-  let tail: { offset: number; text: string } | null = null
-  for await (const chunk of storage.read()) {
+  let location = storage.location
+  let tail: Tail | null = null
+  let first = true
+  for await (const chunk of storage.read(fromSeq)) {
+    if (chunk.segment) {
+      const { firstSeq } = chunk.segment
+      if (tail) throw new Damage(location, tail.offset, expected, `torn entry (${tail.text.length} characters without a line break) before the next segment ${chunk.segment.location}`)
+      // The first segment read may start before fromSeq; a later one must start where the last ended.
+      const from = first ? fromSeq : Math.max(expected, fromSeq)
+      if (firstSeq > from) throw new Gap(from, firstSeq - 1, chunk.segment.location)
+      if (!first && firstSeq < expected) throw new Damage(chunk.segment.location, 0, firstSeq, `segment starts at seq ${firstSeq}, but the previous one already reached seq ${expected - 1}`)
+      expected = firstSeq
+      location = chunk.segment.location
+    }
+    first = false
     const { lines } = chunk
-    const entries: JournalEntry[] = new Array(lines.length)
+    const entries: JournalEntry[] = []
     for (let i = 0; i < lines.length; i++) {
       const entry = decodeEntry(lines[i])
       if (typeof entry === 'string' || entry.seq !== expected) {
         const reason = typeof entry === 'string' ? entry : `sequence broken: expected seq ${expected}, found seq ${entry.seq}`
-        if (i > 0) yield entries.slice(0, i)
-        throw new Damage(lineOffset(chunk.offset, lines, i), expected, reason)
+        if (entries.length > 0) yield entries
+        throw new Damage(location, lineOffset(chunk.offset, lines, i), expected, reason)
       }
-      entries[i] = entry
+      if (expected >= fromSeq) entries.push(entry)
       expected++
     }
     if (entries.length > 0) yield entries
-    if (chunk.tail) tail = chunk.tail
+    if (chunk.bytesRead !== undefined) onChunk?.(chunk.bytesRead)
+    if (chunk.tail) tail = { ...chunk.tail, location }
   }
   return tail
 }
@@ -140,27 +174,47 @@ export class Journal {
     }
   }
 
-  /** Reads and verifies every entry from the start. @throws StoreError `JOURNAL_CORRUPT`. */
-  async *entries(): AsyncGenerator<JournalEntry> {
+  /**
+   * Reads and verifies every entry from `fromSeq` (default: the first kept) on.
+   * @throws StoreError `JOURNAL_CORRUPT`, `JOURNAL_GAP`.
+   */
+  async *entries(fromSeq = 1): AsyncGenerator<JournalEntry> {
     try {
-      for await (const entries of verified(this.#storage)) yield* entries
+      for await (const entries of verified(this.#storage, fromSeq)) yield* entries
     } catch (error) {
-      throw error instanceof Damage ? corrupt(this.location, error) : error
+      throw readError(error)
     }
   }
 
   /**
+   * Ends the current segment durably and continues in a new one whose first entry is
+   * `lastSeq + 1` (after a snapshot). A storage without segments ignores it.
+   * @internal
+   */
+  async roll(): Promise<void> {
+    if (!this.#storage.roll) return
+    this.#assertWritable()
+    try {
+      await this.#storage.sync()
+      await this.#storage.roll(this.#lastSeq + 1)
+    } catch (cause) {
+      throw this.#fail('segment roll', cause)
+    }
+  }
+  /**
    * Replays every entry through `handlers`, by name: the journal used without a store.
    * Each handler gets the entry's arguments, and as `this` the entry's context (`this.seq`,
    * `this.time`, `this.id()`, `this.random()`: the same values the store's recipe saw).
+   * `fromSeq` starts later (entries before it may have been removed after a snapshot).
    * @throws StoreError `UNKNOWN_TRANSACTION` for an entry no handler takes (unless `fallback` is given).
    */
   async replay(
     handlers: Record<string, (this: TxContext, ...args: any[]) => unknown>,
     fallback?: (entry: JournalEntry) => unknown,
+    fromSeq = 1,
   ): Promise<number> {
     let count = 0
-    for await (const entry of this.entries()) {
+    for await (const entry of this.entries(fromSeq)) {
       const handler = Object.hasOwn(handlers, entry.name) ? handlers[entry.name] : undefined
       if (handler) await handler.apply(new TransactionContext(entry.seq, entry.time), entry.args)
       else if (fallback) await fallback(entry)
@@ -190,25 +244,41 @@ export class Journal {
   }
 }
 
-function corrupt(location: string, { offset, seq, reason }: Damage): StoreError {
+function corrupt({ location, offset, seq, reason }: Damage): StoreError {
   return new StoreError('JOURNAL_CORRUPT', `journal ${location} is damaged at byte offset ${offset} (entry seq ${seq}): ${reason}. Refusing to open rather than lose data; to cut the journal there, open with onCorruption: 'truncate'`, { location, offset, seq })
 }
 
+function gap({ from, to, location }: Gap): StoreError {
+  const missing = from === to ? `entry seq ${from} is` : `entries seq ${from} to ${to} are`
+  return new StoreError('JOURNAL_GAP', `journal ${missing} missing: expected them before ${location}, found no segment holding them (a segment file was removed or lost). Refusing to open with a silent gap; restore the segment, or a snapshot taken at seq ${to} or later`, { location, seq: from })
+}
+
+function readError(error: unknown): unknown {
+  if (error instanceof Damage) return corrupt(error)
+  if (error instanceof Gap) return gap(error)
+  return error
+}
+
 /**
- * Opens a journal on `storage`: reads and verifies every entry (passing each to
- * `options.replay`), cuts a torn last entry off with a warning, and refuses damage before it.
+ * Opens a journal on `storage`: reads and verifies every entry after `options.after` (passing
+ * each to `options.replay`), cuts a torn last entry off with a warning, and refuses damage before it.
  *
- * @throws StoreError `LOCKED` (another writer), `JOURNAL_CORRUPT` (damage before the last entry).
+ * @throws StoreError `LOCKED` (another writer), `JOURNAL_CORRUPT` (damage before the last entry),
+ * `JOURNAL_GAP` (a segment missing between the start and the last entry).
  */
 export async function openJournal(storage: JournalStorage, options: JournalOptions = {}): Promise<Journal> {
   const write = options.write ?? true
   const warn = options.onWarning ?? ((w: JournalWarning) => console.warn(`prevalent: ${w.message}`))
   await storage.open({ write })
   try {
+    // The base (a snapshot) is loaded once the storage is ours: its entries are not read again.
+    const base = options.base ? await options.base() : 0
     const replay = options.replay
-    const reader = verified(storage)
-    let lastSeq = 0
-    let tail: { offset: number; text: string } | null = null
+    const progress = options.onProgress
+    const totalBytes = progress && storage.size ? await storage.size(base + 1) : undefined
+    const reader = verified(storage, base + 1, progress && ((bytes) => progress(bytes, totalBytes)))
+    let lastSeq = base
+    let tail: Tail | null = null
     let damage: Damage | null = null
     try {
       for (;;) {
@@ -221,18 +291,33 @@ export async function openJournal(storage: JournalStorage, options: JournalOptio
         lastSeq = step.value[step.value.length - 1].seq
       }
     } catch (error) {
-      if (!(error instanceof Damage)) throw error
+      if (!(error instanceof Damage)) throw readError(error)
       damage = error
     }
     if (damage) {
-      if (options.onCorruption !== 'truncate') throw corrupt(storage.location, damage)
-      if (write) await storage.truncate(damage.offset)
-      warn({ code: 'TRUNCATED_DAMAGE', message: `journal ${storage.location} truncated at byte offset ${damage.offset} (seq ${damage.seq}): ${damage.reason}; the entries from there on are lost`, location: storage.location, offset: damage.offset })
+      if (options.onCorruption !== 'truncate') throw corrupt(damage)
+      if (write) {
+        const segments = (await storage.segments?.()) ?? []
+        const newest = segments[segments.length - 1]
+        if (newest && newest.location !== damage.location) {
+          throw new StoreError('JOURNAL_CORRUPT', `${corrupt(damage).message}. It is not in the newest segment (${newest.location}), so truncating would drop whole segments; repair it by hand or with the CLI's repair command`, { location: damage.location, offset: damage.offset, seq: damage.seq })
+        }
+        await storage.truncate(damage.offset)
+      }
+      warn({ code: 'TRUNCATED_DAMAGE', message: `journal ${damage.location} truncated at byte offset ${damage.offset} (seq ${damage.seq}): ${damage.reason}; the entries from there on are lost`, location: damage.location, offset: damage.offset })
     } else if (tail) {
       if (write) await storage.truncate(tail.offset)
-      warn({ code: 'TORN_TAIL', message: `journal ${storage.location} ended in a torn entry (${tail.text.length} characters at byte offset ${tail.offset}, left by a crash mid-append); it was never acknowledged and has been cut off`, location: storage.location, offset: tail.offset })
+      warn({ code: 'TORN_TAIL', message: `journal ${tail.location} ended in a torn entry (${tail.text.length} characters at byte offset ${tail.offset}, left by a crash mid-append); it was never acknowledged and has been cut off`, location: tail.location, offset: tail.offset })
     }
-    return new Journal(storage, lastSeq, write)
+    const journal = new Journal(storage, lastSeq, write)
+    // The snapshot is newer than every stored entry (segments removed or lost after it was
+    // taken): new entries go to a segment of their own, so the sequence joins up on disk.
+    if (write && storage.roll && lastSeq === base && base > 0) {
+      const segments = (await storage.segments?.()) ?? []
+      const newest = segments[segments.length - 1]
+      if (!newest || newest.firstSeq !== base + 1) await storage.roll(base + 1)
+    }
+    return journal
   } catch (error) {
     await storage.close()
     throw error

@@ -1,5 +1,5 @@
 import { StoreError } from './errors.js'
-import type { JournalChunk, JournalStorage } from './storage.js'
+import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage } from './storage.js'
 
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
@@ -15,20 +15,27 @@ const fromUtf8 = new TextDecoder()
  */
 export class MemoryJournalStorage implements JournalStorage {
   readonly location: string
+  /** Snapshots, kept whole (a write lands all at once or not at all). */
+  readonly snapshots: MemorySnapshots
+  /** Segments ended by {@link roll}, oldest first (synced before they ended). */
+  #older: Array<{ firstSeq: number; bytes: Uint8Array }> = []
+  /** First sequence number of the segment appends go to. */
+  #firstSeq = 1
   #bytes: Uint8Array = new Uint8Array(0)
   #pending: string[] = []
   #synced = 0
   #writer = false
   #open = false
 
-  constructor(location = 'memory') {
+  constructor(location = 'memory', snapshots = new MemorySnapshots(location)) {
     this.location = location
+    this.snapshots = snapshots
   }
 
-  /** Everything appended so far, durable or not. */
+  /** Everything appended so far, durable or not, all segments joined. */
   get text(): string {
     this.#flush()
-    return fromUtf8.decode(this.#bytes)
+    return this.#older.map((segment) => fromUtf8.decode(segment.bytes)).join('') + fromUtf8.decode(this.#bytes)
   }
 
   /** Number of bytes made durable by {@link sync}. */
@@ -36,8 +43,10 @@ export class MemoryJournalStorage implements JournalStorage {
     return this.#synced
   }
 
-  /** Replaces the whole content, as if the file had been edited (for damage specs). */
+  /** Replaces the whole content with one segment from seq 1, as if the file had been edited (for damage specs). */
   setText(text: string): void {
+    this.#older = []
+    this.#firstSeq = 1
     this.#pending = []
     this.#bytes = utf8.encode(text)
     this.#synced = this.#bytes.length
@@ -46,7 +55,9 @@ export class MemoryJournalStorage implements JournalStorage {
   /** A new storage holding only what was synced here: what survives a power loss. */
   crash(): MemoryJournalStorage {
     this.#flush()
-    const survivor = new MemoryJournalStorage(this.location)
+    const survivor = new MemoryJournalStorage(this.location, this.snapshots)
+    survivor.#older = this.#older.map((segment) => ({ ...segment }))
+    survivor.#firstSeq = this.#firstSeq
     survivor.#bytes = this.#bytes.slice(0, this.#synced)
     survivor.#synced = this.#synced
     return survivor
@@ -58,14 +69,49 @@ export class MemoryJournalStorage implements JournalStorage {
     this.#open = true
   }
 
-  async *read(): AsyncIterable<JournalChunk> {
+  async *read(fromSeq = 1): AsyncIterable<JournalChunk> {
     this.#flush()
-    const bytes = this.#bytes
-    const end = bytes.lastIndexOf(0x0a) + 1
-    const text = fromUtf8.decode(bytes.subarray(0, end))
-    const lines = end === 0 ? [] : text.slice(0, -1).split('\n')
-    const tail = end < bytes.length ? { offset: end, text: fromUtf8.decode(bytes.subarray(end)) } : undefined
-    yield tail ? { offset: 0, lines, tail } : { offset: 0, lines }
+    const all = [...this.#older, { firstSeq: this.#firstSeq, bytes: this.#bytes }]
+    let start = 0
+    for (let i = 0; i < all.length; i++) if (all[i].firstSeq <= fromSeq) start = i
+    for (const { firstSeq, bytes } of all.slice(start)) {
+      const end = bytes.lastIndexOf(0x0a) + 1
+      const text = fromUtf8.decode(bytes.subarray(0, end))
+      const lines = end === 0 ? [] : text.slice(0, -1).split('\n')
+      const tail = end < bytes.length ? { offset: end, text: fromUtf8.decode(bytes.subarray(end)) } : undefined
+      const segment = { firstSeq, location: this.#segmentLocation(firstSeq) }
+      yield tail ? { offset: 0, lines, tail, segment } : { offset: 0, lines, segment }
+    }
+  }
+
+  async segments(): Promise<SegmentInfo[]> {
+    return [...this.#older, { firstSeq: this.#firstSeq }].map(({ firstSeq }) => ({ firstSeq, location: this.#segmentLocation(firstSeq) }))
+  }
+
+  async roll(firstSeq: number): Promise<void> {
+    this.#flush()
+    if (firstSeq === this.#firstSeq) return
+    this.#older.push({ firstSeq: this.#firstSeq, bytes: this.#bytes })
+    this.#firstSeq = firstSeq
+    this.#bytes = new Uint8Array(0)
+    this.#synced = 0
+  }
+
+  async removeSegmentsThrough(seq: number): Promise<number> {
+    const all = [...this.#older.map((segment) => segment.firstSeq), this.#firstSeq]
+    let removed = 0
+    while (removed < this.#older.length && all[removed + 1] <= seq + 1) removed++
+    this.#older = this.#older.slice(removed)
+    return removed
+  }
+
+  /** Removes the segment starting at `firstSeq` (for specs of a missing segment). */
+  dropSegment(firstSeq: number): void {
+    this.#older = this.#older.filter((segment) => segment.firstSeq !== firstSeq)
+  }
+
+  #segmentLocation(firstSeq: number): string {
+    return firstSeq === 1 ? this.location : `${this.location}#${firstSeq}`
   }
 
   async truncate(offset: number): Promise<void> {
@@ -97,5 +143,53 @@ export class MemoryJournalStorage implements JournalStorage {
     next.set(this.#bytes)
     next.set(added, this.#bytes.length)
     this.#bytes = next
+  }
+}
+
+/** Snapshots kept in memory, beside a {@link MemoryJournalStorage}. */
+export class MemorySnapshots implements SnapshotStorage {
+  readonly #location: string
+  readonly #stored = new Map<number, string>()
+
+  constructor(location: string) {
+    this.#location = location
+  }
+
+  async list(): Promise<SnapshotInfo[]> {
+    return [...this.#stored.keys()].sort((a, b) => a - b).map((seq) => this.#info(seq))
+  }
+
+  async *read(seq: number): AsyncIterable<readonly string[]> {
+    const text = this.#stored.get(seq)
+    if (text === undefined) throw new StoreError('SNAPSHOT_CORRUPT', `snapshot ${this.#info(seq).location} is missing`, { location: this.#info(seq).location })
+    const lines = text.split('\n')
+    if (lines[lines.length - 1] === '') lines.pop()
+    yield lines
+  }
+
+  async write(seq: number, lines: AsyncIterable<string> | Iterable<string>): Promise<SnapshotInfo> {
+    const parts: string[] = []
+    for await (const line of lines) parts.push(line)
+    this.#stored.set(seq, parts.join(''))
+    return this.#info(seq)
+  }
+
+  async remove(seq: number): Promise<void> {
+    this.#stored.delete(seq)
+  }
+
+  /** A snapshot's text, for specs that damage it. */
+  text(seq: number): string | undefined {
+    return this.#stored.get(seq)
+  }
+
+  /** Replaces (or adds) a snapshot's text as is, for specs of damaged snapshots. */
+  setText(seq: number, text: string): void {
+    this.#stored.set(seq, text)
+  }
+
+  #info(seq: number): SnapshotInfo {
+    const text = this.#stored.get(seq)
+    return { seq, location: `${this.#location}/snapshot-${seq}`, ...(text !== undefined && { bytes: utf8.encode(text).length }) }
   }
 }

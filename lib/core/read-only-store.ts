@@ -6,7 +6,8 @@ import { StoreError } from './errors.js'
 import type { OnceReceipt } from './idempotency.js'
 import { MetricsRecorder, type StoreMetrics } from './metrics.js'
 import { StoreRef, type Ref } from './ref.js'
-import type { Receipt, Refs, Store } from './store.js'
+import type { Receipt, Refs, Store } from './store-api.js'
+import type { SnapshotInfo } from './storage.js'
 
 /**
  * A store fixed at one state (a point in a journal's history): readable and subscribable like
@@ -57,6 +58,10 @@ export class ReadOnlyStore<S extends RefValues, T extends Transactions<S>> imple
 
   dispatchOnce<K extends keyof T & string>(_key: string, name: K, ..._args: TransactionArgs<T[K]>): Promise<OnceReceipt<TransactionResult<T[K]>>> {
     return Promise.reject(this.#readOnly(String(name)))
+  }
+
+  snapshot(): Promise<SnapshotInfo> {
+    return Promise.reject(new StoreError('READ_ONLY', `snapshot() refused: this store was opened read-only at seq ${this.seq} of ${this.#location}`, { location: this.#location, seq: this.seq }))
   }
 
   /** Never emits: nothing is committed here. Completes on close. */

@@ -5,6 +5,7 @@ import type { RefValues, StoreDefinition, Transactions } from './definition.js'
 import { StoreError } from './errors.js'
 import { freezeCreated } from './freeze.js'
 import type { JournalEntry } from './journal-entry.js'
+import { upcastEntry } from './migrate.js'
 
 /**
  * How replay runs recipes:
@@ -37,6 +38,8 @@ export function initialState<S extends RefValues>(definition: StoreDefinition<S,
  */
 export class Replayer<S extends RefValues, T extends Transactions<S> = Transactions<S>> {
   readonly #transactions: T
+  readonly #definition: StoreDefinition<S, T>
+  readonly #version: number
   readonly #immer: Immer
   readonly #location: string
   readonly #mode: ReplayMode
@@ -47,8 +50,15 @@ export class Replayer<S extends RefValues, T extends Transactions<S> = Transacti
   /** Journaled time of the last entry applied (0 before any). */
   time = 0
 
-  constructor(definition: StoreDefinition<S, T>, immer: Immer, root: S, location: string, mode: ReplayMode) {
+  /**
+   * `owned`: `root` is a private, unfrozen copy (a snapshot just read) that plain replay may
+   * change in place instead of copying it first.
+   */
+  constructor(definition: StoreDefinition<S, T>, immer: Immer, root: S, location: string, mode: ReplayMode, owned = false) {
     this.#transactions = definition.transactions
+    this.#definition = definition
+    this.#version = definition.version ?? 1
+    if (owned && mode === 'plain') this.#working = root
     this.#immer = immer
     this.#root = root
     this.#location = location
@@ -82,7 +92,8 @@ export class Replayer<S extends RefValues, T extends Transactions<S> = Transacti
 
   #run(state: S, entries: readonly JournalEntry[], onKeyed?: (entry: JournalEntry, result: unknown) => void): void {
     const transactions = this.#transactions
-    for (const entry of entries) {
+    for (let entry of entries) {
+      if ((entry.version ?? 1) !== this.#version) entry = upcastEntry(this.#definition as never, entry, this.#location)
       if (!Object.hasOwn(transactions, entry.name)) {
         throw new StoreError('UNKNOWN_TRANSACTION', `journal entry seq ${entry.seq} names transaction "${entry.name}", which this store definition does not have (expected one of ${Object.keys(transactions).join(', ')})`, { seq: entry.seq, transaction: entry.name, location: this.#location })
       }

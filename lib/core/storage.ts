@@ -10,6 +10,51 @@ export interface JournalChunk {
    * incomplete text after the last one (a write torn by a crash), and where it starts.
    */
   readonly tail?: { readonly offset: number; readonly text: string }
+  /**
+   * Set on the first chunk of each segment when the journal is split into segments: where the
+   * segment lives and the sequence number its first entry must have. Offsets of the chunks
+   * that follow are inside that segment.
+   */
+  readonly segment?: SegmentInfo
+  /** Bytes read so far across the whole read, this chunk included (for progress reports). */
+  readonly bytesRead?: number
+}
+
+/** One file (or other unit) of a segmented journal. */
+export interface SegmentInfo {
+  /** The sequence number of the segment's first entry. */
+  readonly firstSeq: number
+  /** Where the segment is (a file path), for messages. */
+  readonly location: string
+}
+
+/** A stored snapshot: the whole state after entry `seq`. */
+export interface SnapshotInfo {
+  /** The sequence number of the last entry the snapshot includes. */
+  readonly seq: number
+  /** Where it is (a file path), for messages. */
+  readonly location: string
+  /** Its size in bytes, when known. */
+  readonly bytes?: number
+}
+
+/**
+ * Where snapshots live. A snapshot is a run of text lines written as a whole or not at all:
+ * the file implementation writes a temporary file, fsyncs it, renames it into place and
+ * fsyncs the directory.
+ */
+export interface SnapshotStorage {
+  /** The stored snapshots, oldest first (temporary leftovers of interrupted writes excluded). */
+  list(): Promise<SnapshotInfo[]>
+  /** Reads one snapshot's lines in order, in runs of many; a last line without `\n` is yielded as is. */
+  read(seq: number): AsyncIterable<readonly string[]>
+  /**
+   * Writes the snapshot of `seq` from `lines` (each ending in `\n`), pulling them as it goes so
+   * that a large state is never one string. Resolves once it is durable and in place.
+   */
+  write(seq: number, lines: AsyncIterable<string> | Iterable<string>): Promise<SnapshotInfo>
+  /** Removes the snapshot of `seq` (retention). */
+  remove(seq: number): Promise<void>
 }
 
 /**
@@ -27,8 +72,12 @@ export interface JournalStorage {
    * @throws StoreError `LOCKED` when another writer holds it (naming the holder).
    */
   open(mode: { write: boolean }): Promise<void>
-  /** Yields the stored lines in order. May be called once the storage is open, before appends. */
-  read(): AsyncIterable<JournalChunk>
+  /**
+   * Yields the stored lines in order. May be called once the storage is open, before appends.
+   * A segmented storage starts at the last segment whose first entry is at or before
+   * `fromSeq` (default 1) and goes on through every later segment.
+   */
+  read(fromSeq?: number): AsyncIterable<JournalChunk>
   /**
    * Cuts the stored data back to `offset` (as reported by {@link read}), making the cut durable.
    * Only used at open, to drop a torn tail or (when asked) damage.
@@ -47,4 +96,18 @@ export interface JournalStorage {
   sync(): Promise<void>
   /** Releases the storage (and its write lock). Does not sync; call {@link sync} first. */
   close(): Promise<void>
+  /**
+   * Segmented storages only: ends the current segment and continues in a new one whose first
+   * entry will be `firstSeq`, durably (the new segment exists on disk when this resolves).
+   * The caller syncs the current segment first.
+   */
+  roll?(firstSeq: number): Promise<void>
+  /** Optional: the bytes a {@link read} from `fromSeq` would go through (for progress reports). */
+  size?(fromSeq?: number): Promise<number>
+  /** Segmented storages only: the segments, oldest first. */
+  segments?(): Promise<SegmentInfo[]>
+  /** Segmented storages only: removes every segment whose entries are all at or before `seq`; resolves with how many. */
+  removeSegmentsThrough?(seq: number): Promise<number>
+  /** Where this storage keeps snapshots, if it can. */
+  readonly snapshots?: SnapshotStorage
 }

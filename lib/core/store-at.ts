@@ -5,7 +5,7 @@ import { scanJournal } from './journal-scan.js'
 import { ReadOnlyStore } from './read-only-store.js'
 import { createImmer, initialState, Replayer } from './replay.js'
 import type { JournalStorage } from './storage.js'
-import type { Store } from './store.js'
+import type { Store } from './store-api.js'
 
 /**
  * A point in a journal's history: after the entry with this sequence number (`{ seq: 0 }` is

@@ -37,6 +37,8 @@ export class WriteStream<C> {
   #pending: C[] = []
   /** Calls parked while the queue is full (`whenFull: 'wait'`), in arrival order. */
   #parked: C[] = []
+  /** Work to run between batches (a segment roll before a snapshot), in order. */
+  #tasks: Array<() => Promise<void>> = []
   #scheduled = false
   #busy = false
   #idle: Array<() => void> = []
@@ -62,9 +64,14 @@ export class WriteStream<C> {
             this.#admitParked()
             this.#busy = true
             try {
-              await process(batch)
+              if (batch.length > 0) await process(batch)
             } catch (error) {
               crashed(batch, error)
+            }
+            try {
+              const tasks = this.#tasks
+              this.#tasks = []
+              for (const task of tasks) await task()
             } finally {
               this.#busy = false
               this.#notifyIdle()
@@ -94,8 +101,23 @@ export class WriteStream<C> {
     return true
   }
 
+  /**
+   * Runs `task` alone on the write path, after the batch in flight (and the calls already
+   * queued) and before any later one. Resolves with its result.
+   */
+  exclusive<R>(task: () => Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#tasks.push(() => task().then(resolve, reject))
+      this.#schedule()
+    })
+  }
+
   #enqueue(call: C): void {
     this.#pending.push(call)
+    this.#schedule()
+  }
+
+  #schedule(): void {
     if (!this.#scheduled) {
       this.#scheduled = true
       queueMicrotask(() => this.#trigger.next())
@@ -121,7 +143,7 @@ export class WriteStream<C> {
   }
 
   #isIdle(): boolean {
-    return !this.#busy && !this.#scheduled && this.#pending.length === 0 && this.#parked.length === 0
+    return !this.#busy && !this.#scheduled && this.#pending.length === 0 && this.#parked.length === 0 && this.#tasks.length === 0
   }
 
   #notifyIdle(): void {

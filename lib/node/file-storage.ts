@@ -1,14 +1,13 @@
 import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs'
-import { open as openFile } from 'node:fs/promises'
+import { open as openFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import fse from 'fs-extra'
-import type { JournalChunk, JournalStorage } from '../core/storage.js'
+import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage } from '../core/storage.js'
+import { blockLines, lineBlocks } from './line-blocks.js'
 import { DirectoryLock } from './lock.js'
 
 /** Options of {@link FileJournalStorage}. */
 export interface FileJournalOptions {
-  /** The journal file's name inside the directory (default `journal.ndjson`). */
-  readonly fileName?: string
   /**
    * Where `fdatasync` runs: `'threadpool'` (default) keeps the event loop free while the disk
    * works, so reads and new dispatches go on; `'inline'` blocks the event loop for the fsync but
@@ -17,34 +16,91 @@ export interface FileJournalOptions {
   readonly fsync?: 'threadpool' | 'inline'
 }
 
-const READ_CHUNK = 1 << 20
+/** The first segment's name: a store that never took a snapshot has only this file. */
+export const FIRST_SEGMENT = 'journal.ndjson'
+const SEGMENT = /^journal-(\d{12,})\.ndjson$/
+const SNAPSHOT = /^snapshot-(\d{12,})\.ndjson$/
+const WRITE_PIECE = 1 << 20
+
+/** The file name of the segment whose first entry is `firstSeq`. @internal */
+export function segmentName(firstSeq: number): string {
+  return firstSeq === 1 ? FIRST_SEGMENT : `journal-${String(firstSeq).padStart(12, '0')}.ndjson`
+}
+
+/** The file name of the snapshot taken after entry `seq`. @internal */
+export function snapshotName(seq: number): string {
+  return `snapshot-${String(seq).padStart(12, '0')}.ndjson`
+}
+
+/** The segment files of a directory, oldest first (none for a missing directory). @internal */
+export async function listSegments(dir: string): Promise<SegmentInfo[]> {
+  const found: SegmentInfo[] = []
+  for (const name of await namesIn(dir)) {
+    const match = SEGMENT.exec(name)
+    if (name === FIRST_SEGMENT) found.push({ firstSeq: 1, location: join(dir, name) })
+    else if (match) found.push({ firstSeq: Number(match[1]), location: join(dir, name) })
+  }
+  return found.sort((a, b) => a.firstSeq - b.firstSeq)
+}
+
+/** The snapshot files of a directory, oldest first. @internal */
+export async function listSnapshots(dir: string): Promise<SnapshotInfo[]> {
+  const found: SnapshotInfo[] = []
+  for (const name of await namesIn(dir)) {
+    const match = SNAPSHOT.exec(name)
+    if (!match) continue
+    const location = join(dir, name)
+    const bytes = await stat(location).then((s) => s.size, () => undefined)
+    if (bytes !== undefined) found.push({ seq: Number(match[1]), location, bytes })
+  }
+  return found.sort((a, b) => a.seq - b.seq)
+}
+
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+}
 
 /**
- * The embedded default: a journal file (`journal.ndjson`) in a directory, appended with one
- * `write` per batch and made durable with `fdatasync`. Writers hold the directory's flock.
+ * The embedded default: a store directory holding the journal as segment files
+ * (`journal.ndjson` from seq 1, then `journal-<first seq>.ndjson` after each snapshot) and the
+ * snapshots (`snapshot-<seq>.ndjson`). Appends are one `write` per batch to the newest segment,
+ * made durable with `fdatasync`. Writers hold the directory's flock.
  */
 export class FileJournalStorage implements JournalStorage {
-  readonly location: string
   readonly #dir: string
   readonly #inlineSync: boolean
+  /** Location of the segment appends go to (the newest). */
+  #active: string
   #fd = -1
   #lock: DirectoryLock | null = null
+  readonly snapshots: SnapshotStorage
 
   constructor(dir: string, options: FileJournalOptions = {}) {
     this.#dir = resolve(dir)
-    this.location = join(this.#dir, options.fileName ?? 'journal.ndjson')
+    this.#active = join(this.#dir, FIRST_SEGMENT)
     this.#inlineSync = options.fsync === 'inline'
+    this.snapshots = new FileSnapshots(this.#dir)
+  }
+
+  /** The segment appends go to (before open: the first one). */
+  get location(): string {
+    return this.#active
   }
 
   async open({ write }: { write: boolean }): Promise<void> {
+    const segments = await listSegments(this.#dir)
+    if (segments.length > 0) this.#active = segments[segments.length - 1].location
     if (!write) return
     await fse.ensureDir(this.#dir)
     this.#lock = DirectoryLock.acquire(this.#dir)
     try {
-      const existed = await fse.pathExists(this.location)
-      this.#fd = openSync(this.location, 'a')
-      // A new file's directory entry must itself be durable, or a crash could lose the file.
-      if (!existed) syncDirectory(this.#dir)
+      await removeLeftovers(this.#dir)
+      this.#fd = openAppend(this.#active, this.#dir)
     } catch (error) {
       this.#lock.release()
       this.#lock = null
@@ -52,36 +108,35 @@ export class FileJournalStorage implements JournalStorage {
     }
   }
 
-  async *read(): AsyncIterable<JournalChunk> {
-    let handle
-    try {
-      handle = await openFile(this.location, 'r')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw error
-    }
-    try {
-      const buffer = Buffer.allocUnsafe(READ_CHUNK)
-      let carry = Buffer.alloc(0)
-      let position = 0
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null)
-        if (bytesRead === 0) break
-        const data = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead)
-        const last = data.lastIndexOf(0x0a)
-        if (last >= 0) {
-          const lines = data.toString('utf8', 0, last).split('\n')
-          const offset = position
-          position += last + 1
-          carry = Buffer.from(data.subarray(last + 1))
-          yield { offset, lines }
-        } else {
-          carry = Buffer.from(data)
-        }
+  async segments(): Promise<SegmentInfo[]> {
+    return listSegments(this.#dir)
+  }
+
+  async size(fromSeq = 1): Promise<number> {
+    let total = 0
+    for (const segment of await this.#segmentsFrom(fromSeq)) total += await stat(segment.location).then((s) => s.size, () => 0)
+    return total
+  }
+
+  async #segmentsFrom(fromSeq: number): Promise<SegmentInfo[]> {
+    const all = await listSegments(this.#dir)
+    let start = 0
+    for (let i = 0; i < all.length; i++) if (all[i].firstSeq <= fromSeq) start = i
+    return all.slice(start)
+  }
+
+  async *read(fromSeq = 1): AsyncIterable<JournalChunk> {
+    let bytesRead = 0
+    for (const segment of await this.#segmentsFrom(fromSeq)) {
+      let first: SegmentInfo | undefined = segment
+      for await (const block of lineBlocks(segment.location, true)) {
+        bytesRead += (block.data ?? block.tail).length
+        const tail = block.tail ? { offset: block.offset, text: block.tail.toString('utf8') } : undefined
+        yield { offset: block.offset, lines: block.data ? blockLines(block.data) : [], ...(tail && { tail }), ...(first && { segment: first }), bytesRead }
+        first = undefined
       }
-      if (carry.length > 0) yield { offset: position, lines: [], tail: { offset: position, text: carry.toString('utf8') } }
-    } finally {
-      await handle.close()
+      // An empty segment still marks where the sequence must continue.
+      if (first) yield { offset: 0, lines: [], segment: first, bytesRead }
     }
   }
 
@@ -110,6 +165,27 @@ export class FileJournalStorage implements JournalStorage {
     return new Promise((done, fail) => fdatasync(this.#fd, (error) => (error ? fail(error) : done())))
   }
 
+  async roll(firstSeq: number): Promise<void> {
+    const next = join(this.#dir, segmentName(firstSeq))
+    if (next === this.#active) return
+    const fd = openAppend(next, this.#dir)
+    closeSync(this.#fd)
+    this.#fd = fd
+    this.#active = next
+  }
+
+  async removeSegmentsThrough(seq: number): Promise<number> {
+    const all = await listSegments(this.#dir)
+    let removed = 0
+    // A segment may go when the next one starts at or before seq + 1; the newest always stays.
+    for (let i = 0; i + 1 < all.length && all[i + 1].firstSeq <= seq + 1; i++) {
+      await rm(all[i].location, { force: true })
+      removed++
+    }
+    if (removed > 0) syncDirectory(this.#dir)
+    return removed
+  }
+
   async close(): Promise<void> {
     if (this.#fd >= 0) closeSync(this.#fd)
     this.#fd = -1
@@ -118,7 +194,76 @@ export class FileJournalStorage implements JournalStorage {
   }
 }
 
-function syncDirectory(dir: string): void {
+/** Opens a segment for appending; a new file's directory entry is made durable, or a crash could lose the file. */
+function openAppend(file: string, dir: string): number {
+  const existed = fse.pathExistsSync(file)
+  const fd = openSync(file, 'a')
+  if (!existed) syncDirectory(dir)
+  return fd
+}
+
+/** Removes temporary files of snapshot writes a crash interrupted. */
+async function removeLeftovers(dir: string): Promise<void> {
+  for (const name of await namesIn(dir)) if (SNAPSHOT_TEMP.test(name)) await rm(join(dir, name), { force: true })
+}
+
+const SNAPSHOT_TEMP = /^snapshot-\d{12,}\.ndjson\.tmp$/
+
+/** Snapshots as files of a store directory, written atomically (temporary file, fsync, rename, fsync of the directory). */
+class FileSnapshots implements SnapshotStorage {
+  constructor(readonly dir: string) {}
+
+  list(): Promise<SnapshotInfo[]> {
+    return listSnapshots(this.dir)
+  }
+
+  async *read(seq: number): AsyncIterable<readonly string[]> {
+    for await (const block of lineBlocks(join(this.dir, snapshotName(seq)))) {
+      yield block.data ? blockLines(block.data) : [block.tail.toString('utf8')]
+    }
+  }
+
+  async write(seq: number, lines: AsyncIterable<string> | Iterable<string>): Promise<SnapshotInfo> {
+    const location = join(this.dir, snapshotName(seq))
+    const temp = `${location}.tmp`
+    const handle = await openFile(temp, 'w')
+    let bytes = 0
+    try {
+      let pending: string[] = []
+      let size = 0
+      const flush = async (): Promise<void> => {
+        const buffer = Buffer.from(pending.join(''), 'utf8')
+        pending = []
+        size = 0
+        await handle.write(buffer)
+        bytes += buffer.length
+      }
+      for await (const line of lines) {
+        pending.push(line)
+        size += line.length
+        // Each awaited write lets the event loop run: dispatches go on between pieces.
+        if (size >= WRITE_PIECE) await flush()
+      }
+      if (size > 0) await flush()
+      await handle.sync()
+    } catch (error) {
+      await handle.close().catch(() => undefined)
+      await rm(temp, { force: true })
+      throw error
+    }
+    await handle.close()
+    await rename(temp, location)
+    syncDirectory(this.dir)
+    return { seq, location, bytes }
+  }
+
+  async remove(seq: number): Promise<void> {
+    await rm(join(this.dir, snapshotName(seq)), { force: true })
+  }
+}
+
+/** Makes a directory's entries (new, renamed or removed files) durable. @internal */
+export function syncDirectory(dir: string): void {
   const fd = openSync(dir, 'r')
   try {
     fsyncSync(fd)

@@ -1,6 +1,6 @@
 import type { RefValues, StoreDefinition, Transactions } from '../core/definition.js'
 import { createStoreAt, type StoreAtOptions } from '../core/store-at.js'
-import type { Store } from '../core/store.js'
+import type { Store } from '../core/store-api.js'
 import { FileJournalStorage } from './file-storage.js'
 
 /** Options of {@link openStoreAt}: a directory instead of a storage. */

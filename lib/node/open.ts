@@ -1,6 +1,7 @@
 import type { RefValues, StoreDefinition, Transactions } from '../core/definition.js'
 import { openJournal, type Journal, type JournalOptions } from '../core/journal.js'
-import { createStore, type Store, type StoreOptions } from '../core/store.js'
+import { createStore } from '../core/create-store.js'
+import type { Store, StoreOptions } from '../core/store-api.js'
 import { FileJournalStorage, type FileJournalOptions } from './file-storage.js'
 
 /** Options of {@link openStore}: a directory instead of a storage. */

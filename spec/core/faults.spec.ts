@@ -12,7 +12,7 @@ import {
   type Fault,
   type FaultCounts,
   type JournalStorage,
-  type JournalWarning,
+  type StoreWarning,
   type StoreError,
 } from '../../lib/index.js'
 import { ledger, runWorkload, type WorkloadOutcome } from '../fixtures/workload.js'
@@ -92,7 +92,7 @@ async function check(make: () => JournalStorage, c: Case): Promise<void> {
   await store.close().catch(() => {})
   storage.clear()
 
-  const warnings: JournalWarning[] = []
+  const warnings: StoreWarning[] = []
   const reopened = await createStore(ledger, { storage, onWarning: (w) => warnings.push(w) })
   const ids = reopened.state.ids
   // Each unacknowledged transaction is wholly present or wholly absent, in dispatch order.

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openStore, type JournalWarning } from '../../lib/index.js'
+import { openStore, type StoreWarning } from '../../lib/index.js'
 import { BANK_TOTAL, bank, prng, total } from '../fixtures/bank.js'
 
 // Real processes, real SIGKILLs: a child runs a bank store with durability 'always' and prints
@@ -94,7 +94,7 @@ describe('a store killed with SIGKILL', () => {
       // Under 'always', an acknowledgement comes after the fsync that covers its entry.
       early += run.acks.filter((ack) => ack.seq > ack.synced).length
 
-      const warnings: JournalWarning[] = []
+      const warnings: StoreWarning[] = []
       const store = await openStore(bank, { dir, onWarning: (warning) => warnings.push(warning) })
       try {
         lost += run.acks.filter((ack) => ack.seq > store.seq).length

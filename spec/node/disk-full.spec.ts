@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStore, type JournalWarning, type StoreError } from '../../lib/index.js'
+import { openStore, type StoreWarning, type StoreError } from '../../lib/index.js'
 import { ledger } from '../fixtures/workload.js'
 
 // A real, small file system (a 2 MB tmpfs) that fills up under the store. Mounting needs root
@@ -73,7 +73,7 @@ describe('real disk full', () => {
 
     // Free the space; the reopened store holds every acknowledged record, in order, and writes on.
     rmSync(filler)
-    const warnings: JournalWarning[] = []
+    const warnings: StoreWarning[] = []
     const reopened = await openStore(ledger, { dir, onWarning: (w) => warnings.push(w) })
     const ids = reopened.state.ids
     expect(ids.length).toBeGreaterThanOrEqual(acknowledged.length)

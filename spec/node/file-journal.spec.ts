@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openFileJournal, openStore, type JournalWarning, type StoreError } from '../../lib/index.js'
+import { openFileJournal, openStore, type StoreWarning, type StoreError } from '../../lib/index.js'
 import { seed } from '../fixtures/definitions.js'
 
 let dir: string
@@ -41,7 +41,7 @@ describe('file journal', () => {
     const lastStart = whole.subarray(0, whole.length - 1).lastIndexOf(0x0a) + 1
     for (let cut = lastStart + 1; cut < whole.length; cut++) {
       writeFileSync(file, whole.subarray(0, cut))
-      const warnings: JournalWarning[] = []
+      const warnings: StoreWarning[] = []
       const store = await openStore(seed, { dir, onWarning: (w) => warnings.push(w) })
       expect({ cut, seq: store.seq, x: store.state.x, y: store.state.y }).toEqual({ cut, seq: 4, x: 23, y: 12 })
       expect(warnings).toEqual([expect.objectContaining({ code: 'TORN_TAIL', offset: lastStart, location: file })])
@@ -54,7 +54,7 @@ describe('file journal', () => {
     await writeSeed()
     const whole = readFileSync(file)
     truncateSync(file, whole.subarray(0, whole.length - 1).lastIndexOf(0x0a) + 1)
-    const warnings: JournalWarning[] = []
+    const warnings: StoreWarning[] = []
     const store = await openStore(seed, { dir, onWarning: (w) => warnings.push(w) })
     expect(store.seq).toBe(4)
     expect(warnings).toEqual([])
@@ -94,11 +94,11 @@ describe('file journal', () => {
     const text = readFileSync(file, 'utf8')
     const third = text.split('\n').slice(0, 2).join('\n').length + 1
     writeFileSync(file, text.slice(0, third) + 'garbage\n' + text.slice(third))
-    const warnings: JournalWarning[] = []
+    const warnings: StoreWarning[] = []
     const store = await openStore(seed, { dir, onCorruption: 'truncate', onWarning: (w) => warnings.push(w) })
     expect(store.seq).toBe(2)
     expect(store.state).toMatchObject({ x: 11, y: 22 })
-    expect(warnings.map((w) => [w.code, w.offset])).toEqual([['TRUNCATED_DAMAGE', third]])
+    expect(warnings.map((w) => [w.code, 'offset' in w ? w.offset : undefined])).toEqual([['TRUNCATED_DAMAGE', third]])
     await store.dispatch('inc')
     await store.close()
     expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(3)

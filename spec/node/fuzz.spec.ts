@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createStore, isStoreError, MemoryJournalStorage, openStore, type JournalWarning } from '../../lib/index.js'
+import { createStore, isStoreError, MemoryJournalStorage, openStore, type StoreWarning } from '../../lib/index.js'
 import { seed } from '../fixtures/definitions.js'
 
 // Damage fed to open: random bytes, bit flips, truncations, duplicated, reordered and deleted
@@ -127,7 +127,7 @@ function watchdog<T>(promise: Promise<T>, what: string): Promise<T> {
 async function openDamaged(damaged: Buffer, onCorruption: 'refuse' | 'truncate'): Promise<void> {
   tally.cases++
   writeFileSync(file, damaged)
-  const warnings: JournalWarning[] = []
+  const warnings: StoreWarning[] = []
   const outcome = await watchdog(
     openStore(seed, { dir, onCorruption, onWarning: (w) => warnings.push(w) }).then(
       (store) => ({ store }),

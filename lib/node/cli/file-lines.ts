@@ -1,7 +1,5 @@
-import { open } from 'node:fs/promises'
 import type { LineSource, MeasuredChunk } from '../../core/journal-scan.js'
-
-const READ_CHUNK = 1 << 20
+import { blockLines, lineBlocks } from '../line-blocks.js'
 
 /**
  * Reads a journal file read-only (no lock) as lines with their exact byte lengths, taken from
@@ -12,36 +10,19 @@ export class FileLines implements LineSource {
   constructor(readonly file: string) {}
 
   async *read(): AsyncIterable<MeasuredChunk> {
-    const handle = await open(this.file, 'r')
-    try {
-      const buffer = Buffer.allocUnsafe(READ_CHUNK)
-      let carry = Buffer.alloc(0)
-      let position = 0
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null)
-        if (bytesRead === 0) break
-        const data = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead)
-        const last = data.lastIndexOf(0x0a)
-        if (last < 0) {
-          carry = Buffer.from(data)
-          continue
-        }
-        // A line break byte never sits inside a UTF-8 sequence, valid or not, so splitting the
-        // decoded text on '\n' gives the same lines as splitting the bytes.
-        const byteLengths: number[] = []
-        for (let start = 0; start <= last; ) {
-          const end = data.indexOf(0x0a, start)
-          byteLengths.push(end - start + 1)
-          start = end + 1
-        }
-        const chunk: MeasuredChunk = { offset: position, lines: data.toString('utf8', 0, last).split('\n'), byteLengths }
-        position += last + 1
-        carry = Buffer.from(data.subarray(last + 1))
-        yield chunk
+    for await (const block of lineBlocks(this.file)) {
+      if (block.tail) {
+        yield { offset: block.offset, lines: [], tail: { offset: block.offset, text: block.tail.toString('utf8') }, tailBytes: block.tail.length }
+        continue
       }
-      if (carry.length > 0) yield { offset: position, lines: [], tail: { offset: position, text: carry.toString('utf8') }, tailBytes: carry.length }
-    } finally {
-      await handle.close()
+      const { data } = block
+      const byteLengths: number[] = []
+      for (let start = 0; start < data.length; ) {
+        const end = data.indexOf(0x0a, start)
+        byteLengths.push(end - start + 1)
+        start = end + 1
+      }
+      yield { offset: block.offset, lines: blockLines(data), byteLengths }
     }
   }
 }

@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } fr
 import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
 import type { JournalEntry } from '../../core/journal-entry.js'
+import { syncDirectory } from '../file-storage.js'
 import { DirectoryLock } from '../lock.js'
 import { formatBytes } from './progress.js'
 import { formatCount, formatEntry, formatProblem, plural } from './format.js'
@@ -141,14 +142,5 @@ function cutJournal(file: string, dir: string, offset: number, backup: string): 
     fsyncSync(journal)
   } finally {
     closeSync(journal)
-  }
-}
-
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
   }
 }

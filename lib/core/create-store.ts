@@ -1,0 +1,68 @@
+import { enablePatches } from 'immer'
+import { encodeArgs } from './codec.js'
+import type { RefValues, StoreDefinition, Transactions } from './definition.js'
+import { fingerprint, IdempotencyTable } from './idempotency.js'
+import { openJournal, type JournalWarning } from './journal.js'
+import type { JournalEntry } from './journal-entry.js'
+import { MetricsRecorder } from './metrics.js'
+import { createImmer, initialState, Replayer } from './replay.js'
+import { loadNewestSnapshot, Snapshotter, type SnapshotWarning } from './snapshots.js'
+import { PrevalentStore } from './store.js'
+import type { Store, StoreOptions } from './store-api.js'
+import { queueLimits } from './write-stream.js'
+
+/**
+ * Opens a store on a journal storage: loads the newest whole snapshot (if the storage keeps
+ * snapshots), replays the entries after it through the definition's recipes, then accepts
+ * dispatches. Use `openStore(definition, { dir })` for the file journal.
+ *
+ * @throws StoreError `LOCKED`, `JOURNAL_CORRUPT`, `JOURNAL_GAP` (a segment is missing),
+ * `UNKNOWN_TRANSACTION` (an entry names a transaction the definition lacks), `REPLAY_FAILED`
+ * (a recipe threw during replay), `VERSION_TOO_NEW`, `MIGRATION_FAILED`.
+ * @example
+ * const store = await createStore(counter, { storage: new MemoryJournalStorage() })
+ * await store.dispatch('add', 1, 2)
+ */
+export async function createStore<S extends RefValues, T extends Transactions<S>>(
+  definition: StoreDefinition<S, T>,
+  options: StoreOptions,
+): Promise<Store<S, T>> {
+  queueLimits(options) // refuses bad options before the journal is opened
+  const { storage } = options
+  const snapshots = new Snapshotter(storage.snapshots, options.snapshots, storage.removeSegmentsThrough?.bind(storage))
+  if (options.patches) enablePatches()
+  const immer = createImmer()
+  const shouldFreeze = options.freeze ?? true
+  const mode = options.replay ?? 'plain'
+  const keys = new IdempotencyTable(options.idempotencyWindow)
+  const warn = options.onWarning ?? ((w: JournalWarning | SnapshotWarning) => console.warn(`prevalent: ${w.message}`))
+  const progress = options.onProgress
+  const started = performance.now()
+  let replayer = new Replayer(definition, immer, initialState(definition, shouldFreeze), storage.location, mode)
+  // A keyed entry's outcome is remembered, for a retry after this restart.
+  const remember = (entry: JournalEntry, result: unknown): void =>
+    keys.remember(entry.key as string, fingerprint(entry.name, encodeArgs(entry.name, entry.args).encoded), { seq: entry.seq, result, journaled: true })
+  const base = async (): Promise<number> => {
+    const loaded = storage.snapshots ? await loadNewestSnapshot(storage.snapshots, definition as never, warn, progress) : null
+    if (!loaded) return 0
+    replayer = new Replayer(definition, immer, loaded.state as S, storage.location, mode, true)
+    replayer.seq = loaded.header.seq
+    replayer.time = loaded.header.time
+    for (const [key, print, receipt] of loaded.keys) keys.remember(key, print, receipt)
+    return loaded.header.seq
+  }
+  let replayed = 0
+  const journal = await openJournal(storage, {
+    base,
+    replay: (entries) => {
+      replayer.apply(entries, remember)
+      replayed += entries.length
+    },
+    onProgress: progress && ((bytes, totalBytes) => progress({ phase: 'journal', seq: replayer.seq, bytes, ...(totalBytes !== undefined && { totalBytes }) })),
+    onWarning: warn,
+    onCorruption: options.onCorruption,
+  })
+  const root = replayer.finish(shouldFreeze)
+  const metrics = new MetricsRecorder({ entries: replayed, ms: performance.now() - started })
+  return new PrevalentStore(definition, { immer, root, lastTime: replayer.time, journal, metrics, keys, snapshots }, options)
+}

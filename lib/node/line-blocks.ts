@@ -1,0 +1,52 @@
+import { open } from 'node:fs/promises'
+
+const READ_CHUNK = 1 << 20
+
+/** A run of complete lines as raw bytes (`data` ends with `\n`), or the incomplete text after the last one. */
+export type LineBlock =
+  | { readonly offset: number; readonly data: Buffer; readonly tail?: undefined }
+  | { readonly offset: number; readonly data?: undefined; readonly tail: Buffer }
+
+/**
+ * Reads a file in pieces of 1 MiB and yields runs of whole lines (a line longer than a piece
+ * is carried over until it is whole), then the bytes after the last line break, if any.
+ * Yields nothing for a missing file when `missingOk` is set.
+ * @internal
+ */
+export async function* lineBlocks(file: string, missingOk = false): AsyncGenerator<LineBlock> {
+  let handle
+  try {
+    handle = await open(file, 'r')
+  } catch (error) {
+    if (missingOk && (error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK)
+    let carry = Buffer.alloc(0)
+    let position = 0
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null)
+      if (bytesRead === 0) break
+      const data = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead)
+      const last = data.lastIndexOf(0x0a)
+      if (last < 0) {
+        carry = Buffer.from(data)
+        continue
+      }
+      // Copied: `buffer` is reused by the next read.
+      const block = { offset: position, data: Buffer.from(data.subarray(0, last + 1)) }
+      position += last + 1
+      carry = Buffer.from(data.subarray(last + 1))
+      yield block
+    }
+    if (carry.length > 0) yield { offset: position, tail: carry }
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The lines of a block, without their line breaks. A line break byte never sits inside a UTF-8 sequence, so splitting the text splits the bytes. @internal */
+export function blockLines(data: Buffer): string[] {
+  return data.toString('utf8', 0, data.length - 1).split('\n')
+}
