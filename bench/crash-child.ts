@@ -11,7 +11,8 @@ const CALLERS = Number(process.argv[3] ?? 8)
 const MEMO = 'm'.repeat(Number(process.argv[4] ?? 0))
 
 // Repairs are the parent's to count: it reopens after every kill, before this process runs.
-const store = await openStore(bank, { dir, durability: 'always', onWarning: (w) => process.stdout.write(`warn ${w.code}\n`) })
+// Snapshots every 500 entries: kills also land while a snapshot is written or a segment rolls.
+const store = await openStore(bank, { dir, durability: 'always', snapshots: { everyEntries: 500 }, onWarning: (w) => process.stdout.write(`warn ${w.code}\n`) })
 if (Object.keys(store.state.accounts).length === 0) await store.dispatch('setup', ACCOUNTS, OPENING)
 process.stdout.write(`ready ${store.seq}\n`)
 

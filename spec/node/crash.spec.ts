@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -22,6 +22,8 @@ const SEED = Number(process.env.PREVALENT_CRASH_SEED ?? 20261124)
 const MAX_ACKS_BEFORE_KILL = 400
 /** Callers per child, drawn per kill: from one entry per fsync to large group commits. */
 const CONCURRENCIES = [1, 8, 64, 256]
+/** Snapshot policy per kill, drawn: none, or every N entries (kills then land in snapshot writes and segment rolls). */
+const SNAPSHOT_EVERY = [0, 20, 75]
 /** A long run starts a fresh directory now and then, so replay at start stays short. */
 const KILLS_PER_DIRECTORY = 100
 
@@ -41,8 +43,8 @@ interface ChildRun {
 }
 
 /** Runs a bank child on `dir` and SIGKILLs it as its `killAt`-th acknowledgement line arrives. */
-async function runAndKill(dir: string, seed: number, concurrency: number, killAt: number): Promise<ChildRun> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, String(seed), String(concurrency)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+async function runAndKill(dir: string, seed: number, concurrency: number, killAt: number, snapshotEvery: number): Promise<ChildRun> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, String(seed), String(concurrency), String(snapshotEvery)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   const run: ChildRun = { opened: -1, acks: [] }
   let stderr = ''
   const malformed: string[] = []
@@ -75,6 +77,7 @@ describe('a store killed with SIGKILL', () => {
     let lost = 0
     let early = 0
     let tornTails = 0
+    let snapshots = 0
     for (let kill = 1; kill <= KILLS; kill++) {
       if ((kill - 1) % KILLS_PER_DIRECTORY === 0) {
         dir = mkdtempSync(join(tmpdir(), 'prevalent-crash-'))
@@ -84,7 +87,8 @@ describe('a store killed with SIGKILL', () => {
       const where = `kill ${kill} of ${KILLS} (seed ${SEED}, ${dir})`
       const concurrency = CONCURRENCIES[Math.floor(random() * CONCURRENCIES.length)]
       const killAt = 1 + Math.floor(random() * MAX_ACKS_BEFORE_KILL)
-      const run = await runAndKill(dir, Math.floor(random() * 2 ** 31), concurrency, killAt)
+      const snapshotEvery = SNAPSHOT_EVERY[Math.floor(random() * SNAPSHOT_EVERY.length)]
+      const run = await runAndKill(dir, Math.floor(random() * 2 ** 31), concurrency, killAt, snapshotEvery)
 
       // The child went on from exactly where the last reopen left the journal.
       expect(run.opened, `${where}: seq the child opened at`).toBe(seq)
@@ -104,6 +108,7 @@ describe('a store killed with SIGKILL', () => {
         expect(total(store.refs.balances.value), `${where}: bank total`).toBe(BANK_TOTAL)
         expect(store.refs.balances.value.filter((balance) => balance < 0), `${where}: balances below zero`).toEqual([])
         seq = store.seq
+        snapshots = Math.max(snapshots, readdirSync(dir).filter((name) => name.startsWith('snapshot-')).length)
       } finally {
         await store.close()
       }
@@ -111,5 +116,7 @@ describe('a store killed with SIGKILL', () => {
     }
     console.log(`crash test: ${KILLS} kills, ${acknowledged} acknowledged, ${lost} lost, ${tornTails} torn tails repaired (seed ${SEED})`)
     expect(acknowledged).toBeGreaterThanOrEqual(KILLS)
+    // The draw did put snapshots in the way of the kills.
+    expect(snapshots).toBeGreaterThan(0)
   })
 })
