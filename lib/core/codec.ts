@@ -129,8 +129,34 @@ export function cloneValue<T>(value: T): T {
   return superjson.deserialize(superjson.serialize(value))
 }
 
+/** True when JSON alone round-trips `value` (no Map, Set, Date, BigInt, undefined, NaN, -0, class instance), checked to a bounded depth. */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0)
+    case 'object':
+      break
+    default:
+      return false
+  }
+  if (value === null) return true
+  if (depth > 64) return false
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false
+    return true
+  }
+  if (Object.getPrototypeOf(value) !== plainProto) return false
+  for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false
+  return true
+}
+
 /** Encodes a state value (a snapshot's part): JSON text and, when needed, the codec's annotations. @internal */
 export function encodeValue(value: unknown): EncodedArgs {
+  // Most state is plain JSON: one check and JSON.stringify, several times faster than the codec.
+  if (isPlainJson(value, 0)) return { json: JSON.stringify(value), meta: undefined }
   const { json, meta } = superjson.serialize(value)
   return { json: JSON.stringify(json), meta: meta === undefined ? undefined : JSON.stringify(meta) }
 }

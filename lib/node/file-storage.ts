@@ -20,7 +20,8 @@ export interface FileJournalOptions {
 export const FIRST_SEGMENT = 'journal.ndjson'
 const SEGMENT = /^journal-(\d{12,})\.ndjson$/
 const SNAPSHOT = /^snapshot-(\d{12,})\.ndjson$/
-const WRITE_PIECE = 1 << 20
+/** A snapshot is written in pieces of this size; between pieces the event loop runs. */
+const WRITE_PIECE = 1 << 18
 
 /** The file name of the segment whose first entry is `firstSeq`. @internal */
 export function segmentName(firstSeq: number): string {
