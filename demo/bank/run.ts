@@ -1,13 +1,15 @@
 // A bank service on a prevalent store: opens its directory (replaying the journal), opens
 // accounts if there are none, runs transfers from many concurrent callers while a subscriber
-// checks that money is never created or lost, then restarts and shows the state is back.
+// checks that money is never created or lost, takes a snapshot while more transfers go on,
+// then restarts (from the snapshot and the journal after it, printing progress) and shows the
+// state is back.
 //
 //   npm run demo:bank -- --transfers 50000 --concurrency 256 --durability always
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isDeepStrictEqual, parseArgs } from 'node:util'
-import { openStore, type Durability } from '../../lib/index.js'
+import { openStore, type Durability, type OpenProgress } from '../../lib/index.js'
 import { bank, totalBalance, TransferDeclined } from './definition.js'
 
 const usage = `usage: npm run demo:bank -- [--dir DIR] [--transfers N] [--concurrency N] [--durability always|interval|none] [--accounts N]
@@ -111,16 +113,30 @@ try {
   if (broken !== null) throw new Error(`the bank created or lost money: ${broken}`)
   console.log(`${transfers} transfers from ${concurrency} callers: ${committed} committed, ${declined} declined; ${emissions} emissions (one per batch, ~${(committed / Math.max(emissions - 1, 1)).toFixed(1)} transfers each), total always ${expected}`)
 
-  // Restart: everything acknowledged is in the journal, so replay gives the same state.
+  // A snapshot: the state is captured at once and written while transfers go on; the journal
+  // continues in a new segment, so the next start replays only what came after it.
+  started = performance.now()
+  const more = Math.min(transfers, 2_000)
+  issued = transfers - more
+  const [snapshot] = await Promise.all([store.snapshot(), ...Array.from({ length: concurrency }, caller)])
+  console.log(`snapshot at seq ${snapshot.seq}: ${snapshot.bytes} bytes in ${seconds(started).toFixed(2)} s, written while ${more} more transfers went on (now seq ${store.seq})`)
+
+  // Restart: the newest snapshot plus the journal after it give the same state.
   const before = { seq: store.seq, state: store.state }
   await store.close()
   started = performance.now()
-  const reopened = await openStore(bank, { dir, durability })
+  let phase = ''
+  const report = (p: OpenProgress): void => {
+    const done = p.totalBytes ? ` ${Math.round((100 * p.bytes) / Math.max(p.totalBytes, 1))}% of ${p.totalBytes} bytes` : ` ${p.bytes} bytes`
+    if (p.phase !== phase || p.bytes === p.totalBytes) console.log(`  opening: ${p.phase} at seq ${p.seq},${done}`)
+    phase = p.phase
+  }
+  const reopened = await openStore(bank, { dir, durability, onProgress: report })
   const replayed = seconds(started)
   try {
     const same = reopened.seq === before.seq && isDeepStrictEqual(reopened.state, before.state)
     const total = totalBalance(reopened.state.accounts)
-    console.log(`restarted: replayed ${reopened.seq} entries in ${replayed.toFixed(2)} s; seq ${reopened.seq} (was ${before.seq}), total ${total} (was ${expected}), state ${same ? 'identical' : 'DIFFERENT'}`)
+    console.log(`restarted in ${replayed.toFixed(2)} s from the snapshot at seq ${snapshot.seq} and ${reopened.metrics().replay.entries} journal entries after it; seq ${reopened.seq} (was ${before.seq}), total ${total} (was ${expected}), state ${same ? 'identical' : 'DIFFERENT'}`)
     if (!same || total !== expected) throw new Error('the state after restart differs from the state before it')
   } finally {
     await reopened.close()
