@@ -293,6 +293,9 @@ export async function openJournal(storage: JournalStorage, options: JournalOptio
     } catch (error) {
       if (!(error instanceof Damage)) throw readError(error)
       damage = error
+    } finally {
+      // A replay that threw leaves the reader suspended: let it close what it opened.
+      await reader.return(null)
     }
     if (damage) {
       if (options.onCorruption !== 'truncate') throw corrupt(damage)
