@@ -4,27 +4,13 @@ import { describe, expect, it } from 'vitest'
 import { createStore, createStoreAt, MemoryJournalStorage, type Commit } from '../../lib/index.js'
 import { bank, seed } from '../fixtures/definitions.js'
 import { FaultyStorage, ioError } from '../fixtures/faulty-storage.js'
+import { seedCommand, type SeedCommand } from '../fixtures/arbitraries.js'
 
 enableMapSet()
 enablePatches()
 
-type Command = ['add', number, number] | ['swap'] | ['inc'] | ['setS', Record<string, unknown>] | ['failAfterAdd', number] | ['noop']
-const value = fc.oneof(
-  fc.integer(),
-  fc.string({ maxLength: 4 }),
-  fc.bigInt(),
-  fc.date({ noInvalidDate: true }),
-  fc.array(fc.integer(), { maxLength: 3 }).map((xs) => new Set(xs)),
-  fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 3 }).map((o) => new Map(Object.entries(o))),
-)
-const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.tuple(fc.constant('add' as const), fc.integer({ min: -9, max: 9 }), fc.integer({ min: -9, max: 9 })),
-  fc.constant(['swap'] as ['swap']),
-  fc.constant(['inc'] as ['inc']),
-  fc.constant(['noop'] as ['noop']),
-  fc.tuple(fc.constant('failAfterAdd' as const), fc.integer()),
-  fc.tuple(fc.constant('setS' as const), fc.dictionary(fc.string({ maxLength: 3 }), value, { maxKeys: 3 })),
-)
+type Command = SeedCommand
+const command = seedCommand
 
 function applyCommit(state: Record<string, unknown>, patches: Commit['patches']): Record<string, unknown> {
   const next = { ...state }

@@ -5,24 +5,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createStore, MemoryJournalStorage, openStore } from '../../lib/index.js'
 import { bank, seed, total } from '../fixtures/definitions.js'
-
-type SeedCommand = ['add', number, number] | ['swap'] | ['inc'] | ['setS', Record<string, unknown>] | ['failAfterAdd', number]
-
-const value = fc.oneof(
-  fc.integer(),
-  fc.string(),
-  fc.bigInt(),
-  fc.date({ noInvalidDate: true }),
-  fc.array(fc.integer(), { maxLength: 3 }).map((xs) => new Set(xs)),
-  fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 3 }).map((o) => new Map(Object.entries(o))),
-)
-const seedCommand: fc.Arbitrary<SeedCommand> = fc.oneof(
-  fc.tuple(fc.constant('add' as const), fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -1000, max: 1000 })),
-  fc.constant(['swap'] as ['swap']),
-  fc.constant(['inc'] as ['inc']),
-  fc.tuple(fc.constant('setS' as const), fc.dictionary(fc.string({ maxLength: 5 }), value, { maxKeys: 4 })),
-  fc.tuple(fc.constant('failAfterAdd' as const), fc.integer()),
-)
+import { seedCommand } from '../fixtures/arbitraries.js'
 
 describe('replay', () => {
   it('rebuilds a state deep-equal to the live one, for any sequence of transactions and batches', async () => {

@@ -2,25 +2,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Collection, createStore, defineStore, MemoryJournalStorage, type SnapshotInfo, type SnapshotStorage, type StoreWarning } from '../../lib/index.js'
 import { seed } from '../fixtures/definitions.js'
+import { seedCommand } from '../fixtures/arbitraries.js'
 
-type SeedCommand = ['add', number, number] | ['swap'] | ['inc'] | ['setS', Record<string, unknown>] | ['failAfterAdd', number] | ['snapshot']
-
-const value = fc.oneof(
-  fc.integer(),
-  fc.string(),
-  fc.bigInt(),
-  fc.date({ noInvalidDate: true }),
-  fc.array(fc.integer(), { maxLength: 3 }).map((xs) => new Set(xs)),
-  fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 3 }).map((o) => new Map(Object.entries(o))),
-)
-const command: fc.Arbitrary<SeedCommand> = fc.oneof(
-  fc.tuple(fc.constant('add' as const), fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -1000, max: 1000 })),
-  fc.constant(['swap'] as ['swap']),
-  fc.constant(['inc'] as ['inc']),
-  fc.tuple(fc.constant('setS' as const), fc.dictionary(fc.string({ maxLength: 5 }), value, { maxKeys: 4 })),
-  fc.tuple(fc.constant('failAfterAdd' as const), fc.integer()),
-  fc.constant(['snapshot'] as ['snapshot']),
-)
+const command = fc.oneof(seedCommand, fc.constant(['snapshot'] as const))
 
 /** Refs of every kind a snapshot cuts into runs, with more items than one run holds. */
 const kinds = defineStore({

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openFileJournal, openStore, type StoreWarning, type StoreError } from '../../lib/index.js'
 import { seed } from '../fixtures/definitions.js'
+import { firstRun } from '../../demo/seed/definition.js'
 
 let dir: string
 let file: string
@@ -15,11 +16,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 async function writeSeed(): Promise<void> {
   const store = await openStore(seed, { dir })
-  await store.dispatch('add', 1, 2)
-  await store.dispatch('add', 10, 20)
-  await store.dispatch('swap')
-  await store.dispatch('inc')
-  await store.dispatch('setS', { a: 'bb', key: new Set(['val1', 'val2']) })
+  await firstRun(store)
   await store.close()
 }
 
