@@ -21,6 +21,13 @@ export interface SnapshotHeader {
 /** A remembered idempotency key: key, fingerprint, first outcome. */
 export type KeyRecord = [key: string, fingerprint: string, receipt: Receipt<unknown>]
 
+const utf8 = new TextEncoder()
+
+/** CRC-32 of a line's UTF-8 bytes, continuing `seed`: encoding natively first is about twice as fast as checksumming the string. */
+function crcOf(line: string, seed: number): number {
+  return CRC32.buf(utf8.encode(line), seed)
+}
+
 /** Items per line at first; adapted so that lines stay between about 64 KiB and 1 MiB. */
 const FIRST_RUN = 512
 const MAX_LINE = 1 << 20
@@ -66,7 +73,7 @@ export function* snapshotLines(state: RefValues, header: SnapshotHeader, keys: r
   let crc = 0
   let count = 0
   const emit = (line: string): string => {
-    crc = CRC32.str(line, crc)
+    crc = crcOf(line, crc)
     count++
     return line
   }
@@ -156,7 +163,7 @@ export class SnapshotReader {
       this.#ended = true
       return
     }
-    this.#crc = CRC32.str(`${line}\n`, this.#crc)
+    this.#crc = crcOf(`${line}\n`, this.#crc)
     this.#count++
     const record = this.#parse(line) as Record<string, unknown>
     if (this.#header === null) {
