@@ -8,6 +8,7 @@
 // --note-bytes gives each account a note of that many bytes: 1000 makes a snapshot over 1 GB.
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { PerformanceObserver } from 'node:perf_hooks'
 import { join } from 'node:path'
 import { Collection, defineStore, openStore } from '../lib/index.js'
 import { numberArg } from './args.js'
@@ -64,8 +65,15 @@ async function transfers(store: Awaited<ReturnType<typeof openStore<typeof bank.
   await Promise.all(Array.from({ length: 256 }, caller))
 }
 
+// The longest garbage-collection pause in a window, to tell GC stalls from the snapshot's own work.
+let longestGc = 0
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longestGc = Math.max(longestGc, entry.duration)
+}).observe({ entryTypes: ['gc'] })
+
 /** The longest gap between acknowledgements of 16 callers dispatching one transfer after another, until `until` settles. */
-async function ackGaps(store: Awaited<ReturnType<typeof openStore<typeof bank.refs, typeof bank.transactions>>>, until: Promise<unknown>): Promise<{ maxGapMs: number; acks: number }> {
+async function ackGaps(store: Awaited<ReturnType<typeof openStore<typeof bank.refs, typeof bank.transactions>>>, until: Promise<unknown>): Promise<{ maxGapMs: number; acks: number; longestGcMs: number }> {
+  longestGc = 0
   let done = false
   void until.finally(() => (done = true))
   let last = performance.now()
@@ -81,7 +89,7 @@ async function ackGaps(store: Awaited<ReturnType<typeof openStore<typeof bank.re
     }
   }
   await Promise.all(Array.from({ length: 16 }, caller))
-  return { maxGapMs: Math.round(maxGap * 10) / 10, acks }
+  return { maxGapMs: Math.round(maxGap * 10) / 10, acks, longestGcMs: Math.round(longestGc * 10) / 10 }
 }
 
 const root = mkdtempSync(join(tmpdir(), 'prevalent-bench-snapshot-'))
@@ -106,7 +114,7 @@ try {
   started = performance.now()
   const during = await ackGaps(live, live.snapshot())
   const busyWriteMs = ms(started)
-  console.log(`ack gaps, 16 callers, durability always: longest ${quiet.maxGapMs} ms without a snapshot (3 s, ${quiet.acks} acks); longest ${during.maxGapMs} ms while a snapshot was written (${busyWriteMs} ms, ${during.acks} acks)`)
+  console.log(`ack gaps, 16 callers, durability always: longest ${quiet.maxGapMs} ms without a snapshot (3 s, ${quiet.acks} acks, longest GC pause ${quiet.longestGcMs} ms); longest ${during.maxGapMs} ms while a snapshot was written (${busyWriteMs} ms, ${during.acks} acks, longest GC pause ${during.longestGcMs} ms)`)
 
   await transfers(live, TAIL)
   const expectedSeq = live.seq
@@ -136,7 +144,7 @@ try {
   console.log(`peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`)
   if (!same || !sameJournal) process.exitCode = 1
   if (jsonFile) {
-    const figures = { accounts: ACCOUNTS, transfers: TRANSFERS, note_bytes: NOTE, snapshot_write_ms: writeMs, snapshot_bytes: first.bytes, ack_gap_quiet_ms: quiet.maxGapMs, ack_gap_snapshot_ms: during.maxGapMs, snapshot_write_busy_ms: busyWriteMs, open_snapshot_ms: openSnapshotMs, open_snapshot_tail_entries: tail, open_journal_ms: openJournalMs, open_journal_entries: expectedSeq }
+    const figures = { accounts: ACCOUNTS, transfers: TRANSFERS, note_bytes: NOTE, snapshot_write_ms: writeMs, snapshot_bytes: first.bytes, ack_gap_quiet_ms: quiet.maxGapMs, ack_gap_snapshot_ms: during.maxGapMs, gc_pause_quiet_ms: quiet.longestGcMs, gc_pause_snapshot_ms: during.longestGcMs, snapshot_write_busy_ms: busyWriteMs, open_snapshot_ms: openSnapshotMs, open_snapshot_tail_entries: tail, open_journal_ms: openJournalMs, open_journal_entries: expectedSeq }
     writeFileSync(jsonFile, `${JSON.stringify(figures, null, 2)}\n`)
   }
 } finally {
