@@ -56,7 +56,8 @@ export interface MeasuredChunk extends JournalChunk {
 
 /** Anything that yields journal lines: a {@link JournalStorage}, or a byte-exact file reader. */
 export interface LineSource {
-  read(): AsyncIterable<MeasuredChunk>
+  /** The lines in order; a segmented source starts at the segment holding `fromSeq`. */
+  read(fromSeq?: number): AsyncIterable<MeasuredChunk>
 }
 
 const NON_ASCII = /[^\x00-\x7f]/
@@ -83,7 +84,7 @@ export function utf8Length(text: string): number {
 }
 
 /**
- * Reads a journal from its start and reports every line, in order, in arrays (one per chunk
+ * Reads a journal from its start (or from the segment holding `fromSeq`) and reports every line, in order, in arrays (one per chunk
  * read): each verified entry, each damaged line, and a torn tail. Unlike opening a journal,
  * it does not stop at the first damage, so a tool can name every problem. A storage must be
  * open (read-only is enough).
@@ -96,10 +97,14 @@ export function utf8Length(text: string): number {
  * for await (const items of scanJournal(storage))
  *   for (const item of items) if (item.kind !== 'entry') console.log(item.offset, item)
  */
-export async function* scanJournal(source: LineSource): AsyncGenerator<ScanItem[]> {
+export async function* scanJournal(source: LineSource, fromSeq = 1): AsyncGenerator<ScanItem[]> {
   let lastSeq = 0
   let damagedSince = 0
-  for await (const chunk of source.read()) {
+  let first = true
+  for await (const chunk of source.read(fromSeq)) {
+    // A journal whose older segments were removed starts at its first segment's seq.
+    if (first && chunk.segment) lastSeq = chunk.segment.firstSeq - 1
+    first = false
     const items: ScanItem[] = new Array(chunk.lines.length)
     let offset = chunk.offset
     for (let i = 0; i < chunk.lines.length; i++) {
@@ -126,6 +131,8 @@ export async function* scanJournal(source: LineSource): AsyncGenerator<ScanItem[
       const torn: ScannedTornTail = { kind: 'torn', offset: chunk.tail.offset, length: chunk.tailBytes ?? utf8Length(chunk.tail.text), text: chunk.tail.text }
       items.push(typeof decoded === 'string' ? torn : { ...torn, entry: decoded })
     }
-    if (items.length > 0) yield items
+    // Entries before fromSeq (earlier in the first segment read) are checked but not reported.
+    const wanted = fromSeq > 1 ? items.filter((item) => item.kind !== 'entry' || item.entry.seq >= fromSeq) : items
+    if (wanted.length > 0) yield wanted
   }
 }

@@ -26,7 +26,8 @@ const DEFAULT_KEEP = 2
 /**
  * Reads the newest snapshot that is whole; a damaged one is skipped with a warning and the one
  * before it is tried (its later segments then replay too). Migrates the state to the
- * definition's version. Resolves with null when there is none (replay starts at seq 1).
+ * definition's version. `accept` can pass over snapshots by their header (a point in time
+ * takes only those at or before it). Resolves with null when there is none (replay starts at seq 1).
  * @throws StoreError `VERSION_TOO_NEW`, `MIGRATION_FAILED`.
  * @internal
  */
@@ -35,15 +36,17 @@ export async function loadNewestSnapshot(
   definition: StoreDefinition<RefValues, Transactions<RefValues>>,
   warn: (warning: JournalWarning | SnapshotWarning) => void,
   progress?: (progress: OpenProgress) => void,
+  accept: (header: SnapshotHeader) => boolean = () => true,
 ): Promise<LoadedSnapshot | null> {
   const found = await storage.list()
-  for (let i = found.length - 1; i >= 0; i--) {
+  snapshots: for (let i = found.length - 1; i >= 0; i--) {
     const info = found[i]
     const reader = new SnapshotReader(info.location)
     try {
       let bytes = 0
       for await (const lines of storage.read(info.seq)) {
         reader.push(lines)
+        if (reader.header && !accept(reader.header)) continue snapshots
         if (reader.header) migrateCheck(definition, reader.header.version, info.location)
         for (const line of lines) bytes += line.length + 1
         progress?.({ phase: 'snapshot', seq: info.seq, bytes, ...(info.bytes !== undefined && { totalBytes: info.bytes }) })

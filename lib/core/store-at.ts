@@ -3,6 +3,8 @@ import { StoreError } from './errors.js'
 import type { JournalWarning } from './journal.js'
 import { scanJournal } from './journal-scan.js'
 import { ReadOnlyStore } from './read-only-store.js'
+import { loadNewestSnapshot } from './snapshots.js'
+import type { SnapshotStorage } from './storage.js'
 import { createImmer, initialState, Replayer } from './replay.js'
 import type { JournalStorage } from './storage.js'
 import type { Store } from './store-api.js'
@@ -68,10 +70,17 @@ export async function replayUntil<S extends RefValues, T extends Transactions<S>
   const { until, onProgress, onWarning = (w: JournalWarning) => console.warn(`prevalent: ${w.message}`) } = options
   const location = storage.location
   const limit = pointLimit(until, location)
-  const replayer = new Replayer(definition, createImmer(), initialState(definition, true), location, 'plain')
   await storage.open({ write: false })
+  let replayer = new Replayer(definition, createImmer(), initialState(definition, true), location, 'plain')
   try {
-    scan: for await (const items of scanJournal(storage)) {
+    // Start from the newest snapshot at or before the point, when there is one.
+    const base = storage.snapshots ? await snapshotBefore(storage.snapshots, definition as never, limit, onWarning) : null
+    if (base) {
+      replayer = new Replayer(definition, createImmer(), base.state as S, location, 'plain', true)
+      replayer.seq = base.header.seq
+      replayer.time = base.header.time
+    }
+    scan: for await (const items of scanJournal(storage, replayer.seq + 1)) {
       for (const item of items) {
         if (replayer.seq >= limit.seq) break scan
         if (item.kind === 'entry') {
@@ -93,6 +102,11 @@ export async function replayUntil<S extends RefValues, T extends Transactions<S>
     throw new StoreError('OUT_OF_RANGE', `journal ${location} ends at seq ${replayer.seq}; expected until.seq between 0 and ${replayer.seq}, got ${limit.seq}`, { location, seq: limit.seq })
   }
   return { root: replayer.finish(true), seq: replayer.seq, time: replayer.time }
+}
+
+/** The newest whole snapshot taken at or before the point (null when there is none). */
+function snapshotBefore(snapshots: SnapshotStorage, definition: StoreDefinition<RefValues, Transactions<RefValues>>, limit: { seq: number; time: number }, onWarning: (w: JournalWarning) => void) {
+  return loadNewestSnapshot(snapshots, definition, (w) => onWarning(w as never), undefined, (header) => header.seq <= limit.seq && header.time <= limit.time)
 }
 
 /**

@@ -94,4 +94,30 @@ describe('snapshots in a store directory', () => {
     const at4 = await openStoreAt(seed, { dir, until: { seq: 4 } })
     expect(at4.state).toMatchObject({ x: 12, y: 23 })
   })
+
+  it('travels in time from the newest snapshot before the point, also when the journal before it was pruned', async () => {
+    const dir = tempDir()
+    let clock = 1_000
+    const store = await openStore(seed, { dir, snapshots: { keep: 1, pruneJournal: true }, clock: () => (clock += 1_000) })
+    const states = [store.state]
+    for (let i = 1; i <= 9; i++) {
+      await store.dispatch('add', i, -i)
+      states.push(store.state)
+      if (i % 3 === 0) await store.snapshot()
+    }
+    await store.close()
+    // Only the snapshot at seq 9 and the segment after it are left.
+    expect(readdirSync(dir).filter((name) => name !== 'LOCK').sort()).toEqual(['journal-000000000010.ndjson', 'snapshot-000000000009.ndjson'])
+    const now = await openStoreAt(seed, { dir })
+    expect(now.state).toEqual(states[9])
+    const reopened = await openStore(seed, { dir, snapshots: false, clock: () => (clock += 1_000) })
+    await reopened.dispatch('inc')
+    await reopened.snapshot()
+    await reopened.dispatch('inc')
+    await reopened.close()
+    const at10 = await openStoreAt(seed, { dir, until: { seq: 10 } })
+    expect(at10.state).toMatchObject({ x: states[9].x + 1, y: states[9].y + 1 })
+    const byTime = await openStoreAt(seed, { dir, until: { time: 11_500 } })
+    expect(byTime.seq).toBe(10)
+  })
 })
