@@ -27,6 +27,11 @@ export interface JournalOptions {
    */
   readonly onCorruption?: 'refuse' | 'truncate'
   /**
+   * Start reading at this seq (default 1): entries before it may have been removed after a
+   * snapshot. Reading from 1 a journal whose first segments were removed fails with `JOURNAL_GAP`.
+   */
+  readonly fromSeq?: number
+  /**
    * Loads what the entries build on (a snapshot), once the storage is open and locked, and
    * resolves with its sequence number: only later entries are read and replayed. @internal
    */
@@ -272,7 +277,7 @@ export async function openJournal(storage: JournalStorage, options: JournalOptio
   await storage.open({ write })
   try {
     // The base (a snapshot) is loaded once the storage is ours: its entries are not read again.
-    const base = options.base ? await options.base() : 0
+    const base = options.base ? await options.base() : Math.max(1, options.fromSeq ?? 1) - 1
     const replay = options.replay
     const progress = options.onProgress
     const totalBytes = progress && storage.size ? await storage.size(base + 1) : undefined

@@ -47,6 +47,50 @@ describe.each(backends)('journal contract: %s storage', (_name, make) => {
     await again.close()
   })
 
+  it('continues in a new segment, reads across segments from any seq, and refuses a removed start with JOURNAL_GAP', async () => {
+    const storage = make()
+    const journal = await openJournal(storage())
+    for (const amount of [1, 2, 3]) await journal.append('deposit', ['ann', amount])
+    await journal.roll()
+    for (const amount of [4, 5]) await journal.append('deposit', ['ann', amount])
+    await journal.sync()
+    await journal.close()
+    const reader = storage()
+    const again = await openJournal(reader, { write: false })
+    expect((await collect(again.entries())).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5])
+    expect((await collect(again.entries(4))).map((e) => e.args[1])).toEqual([4, 5])
+    expect((await reader.segments!()).map((segment) => segment.firstSeq)).toEqual([1, 4])
+    await again.close()
+    const writer = storage()
+    const pruning = await openJournal(writer)
+    expect(await writer.removeSegmentsThrough!(3)).toBe(1)
+    expect(await pruning.append('deposit', ['ann', 6])).toBe(6)
+    await pruning.close()
+    await expect(openJournal(storage(), { write: false })).rejects.toMatchObject({ code: 'JOURNAL_GAP', details: { seq: 1 } })
+    const pruned = await openJournal(storage(), { write: false, fromSeq: 4 })
+    expect(pruned.lastSeq).toBe(6)
+    expect((await collect(pruned.entries(4))).map((e) => e.seq)).toEqual([4, 5, 6])
+    await expect(collect(pruned.entries())).rejects.toMatchObject({ code: 'JOURNAL_GAP', details: { seq: 1 } })
+    await pruned.close()
+  })
+
+  it('writes snapshots whole, lists them oldest first, reads them back line by line and removes them', async () => {
+    const storage = make()()
+    await storage.open({ write: true })
+    const { snapshots } = storage
+    const lines = ['{"snapshot":1}\n', '{"part":"é"}\n', '{"end":2}\n']
+    expect(await snapshots!.write(9, lines)).toMatchObject({ seq: 9 })
+    await snapshots!.write(5, (function* () {
+      yield* lines
+    })())
+    expect((await snapshots!.list()).map((info) => info.seq)).toEqual([5, 9])
+    const read = (await collect(snapshots!.read(9))).flat()
+    expect(read).toEqual(lines.map((line) => line.slice(0, -1)))
+    await snapshots!.remove(5)
+    expect((await snapshots!.list()).map((info) => [info.seq, info.bytes])).toEqual([[9, Buffer.byteLength(lines.join(''))]])
+    await storage.close()
+  })
+
   it('replays entries into handlers of the user’s own', async () => {
     const storage = make()
     const journal = await openJournal(storage())
