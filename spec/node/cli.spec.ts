@@ -33,6 +33,30 @@ async function seeded(): Promise<{ dir: string; file: string; text: string; line
   return { dir, file, text, lines: text.trimEnd().split('\n') }
 }
 
+/**
+ * A store directory with snapshots and segments: entries 1-3 in journal.ndjson, a snapshot at
+ * seq 3, entries 4-5 in journal-000000000004.ndjson, a snapshot at seq 5, entry 6 in
+ * journal-000000000006.ndjson; one second apart from 18:00:01.
+ */
+async function segmented(): Promise<{ dir: string; segments: string[]; snapshots: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'prevalent-cli-'))
+  dirs.push(dir)
+  let now = T0
+  const store = await openStore(seed, { dir, clock: () => (now += 1000), snapshots: false })
+  await store.dispatch('add', 1, 2)
+  await store.dispatch('add', 10, 20)
+  await store.dispatch('swap')
+  await store.snapshot()
+  await store.dispatch('inc')
+  await store.dispatch('setS', { a: 'bb', key: new Set(['val1', 'val2']), n: 10n })
+  await store.snapshot()
+  await store.dispatch('inc')
+  await store.close()
+  const segments = ['journal.ndjson', 'journal-000000000004.ndjson', 'journal-000000000006.ndjson'].map((name) => join(dir, name))
+  const snapshots = ['snapshot-000000000003.ndjson', 'snapshot-000000000005.ndjson'].map((name) => join(dir, name))
+  return { dir, segments, snapshots }
+}
+
 /** Byte offset of line `index` (0-based) in a journal text. */
 function offsetOf(lines: string[], index: number): number {
   return lines.slice(0, index).reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0)
@@ -91,7 +115,7 @@ describe.concurrent('prevalent (command line)', () => {
       expect.stringMatching(new RegExp(`at byte ${offsetOf(damaged, 2)} \\(seq 3\\): a line of 7 characters is too short`)),
       expect.stringMatching(new RegExp(`at byte ${offsetOf(damaged, 5)}: torn last entry`)),
     ])
-    expect(run.stdout).toContain(`3 problems: a store refuses to open this journal (first damage at byte ${offsetOf(damaged, 1)}, seq 2)`)
+    expect(run.stdout).toContain(`3 problems: a store refuses to open this directory (first: ${file} at byte ${offsetOf(damaged, 1)} (seq 2))`)
     const json = JSON.parse((await cli('verify', dir, '--json')).stdout)
     expect(json).toMatchObject({ ok: false, entries: 3, problems: [{ kind: 'damaged-entry', seq: 2 }, { kind: 'damaged-entry', seq: 3 }, { kind: 'torn-tail' }] })
   })
@@ -102,7 +126,7 @@ describe.concurrent('prevalent (command line)', () => {
     const gap = await cli('verify', dir)
     expect(gap.code).toBe(1)
     expect(gap.stdout).toContain(`${file} at byte ${offsetOf(lines, 2)} (seq 3): sequence broken: expected seq 3, found seq 4`)
-    expect(gap.stdout).toContain('1 problem: a store refuses to open this journal')
+    expect(gap.stdout).toContain('1 problem: a store refuses to open this directory')
     writeFileSync(file, text + '{"seq":6')
     const torn = await cli('verify', dir)
     expect(torn.code).toBe(1)
@@ -210,7 +234,9 @@ describe.concurrent('prevalent (command line)', () => {
     const { dir, file, text, lines } = await seeded()
     const [plain, json] = await Promise.all([cli('stats', dir), cli('stats', dir, '--json')])
     expect(plain.code).toBe(0)
-    expect(plain.stdout).toContain(`journal   ${file}`)
+    expect(plain.stdout).toContain(`store     ${dir}`)
+    expect(plain.stdout).toContain(`journal   ${Buffer.byteLength(text)} bytes in 1 segment`)
+    expect(plain.stdout).not.toContain(file)
     expect(plain.stdout).toContain('entries   5 (seq 1 to 5)')
     expect(plain.stdout).toContain('first     2026-11-24T18:00:01.000Z')
     expect(plain.stdout).toContain('last      2026-11-24T18:00:05.000Z (4.0 s)')
@@ -232,5 +258,141 @@ describe.concurrent('prevalent (command line)', () => {
     expect(b).toMatchObject({ code: 2, stderr: expect.stringContaining(`expected a journal at ${join(empty, 'journal.ndjson')}, found none`) })
     expect(c).toMatchObject({ code: 2, stderr: expect.stringContaining('expected a sequence number (an integer ≥ 0), got "x"') })
     expect(existsSync(join(empty, 'LOCK'))).toBe(false)
+  })
+
+  it('verifies a directory of segments and snapshots as one chain, noting a leftover temporary file', async () => {
+    const { dir, segments, snapshots } = await segmented()
+    writeFileSync(join(dir, 'snapshot-000000000007.ndjson.tmp'), '{"snapshot":1,"seq":7')
+    const size = (file: string): number => readFileSync(file).length
+    const run = await cli('verify', dir)
+    expect(run).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        `${segments[0]}: 3 valid entries (seq 1 to 3), ${size(segments[0])} bytes`,
+        `${segments[1]}: 2 valid entries (seq 4 to 5), ${size(segments[1])} bytes`,
+        `${segments[2]}: 1 valid entry (seq 6 to 6), ${size(segments[2])} bytes`,
+        `${snapshots[0]}: whole snapshot at seq 3, ${size(snapshots[0])} bytes`,
+        `${snapshots[1]}: whole snapshot at seq 5, ${size(snapshots[1])} bytes`,
+        `note: ${join(dir, 'snapshot-000000000007.ndjson.tmp')}: temporary file of a snapshot write a crash cut short; not a problem (the next open of the store removes it)`,
+        'ok: every checksum matches and the sequence has no gaps; a store opens from the snapshot at seq 5, and the segments after it join up',
+        '',
+      ].join('\n'),
+    })
+    // Segments removed after a snapshot (retention): the chain starts at the snapshot.
+    rmSync(segments[0])
+    const pruned = await cli('verify', dir, '--json')
+    expect(pruned.code).toBe(0)
+    expect(JSON.parse(pruned.stdout)).toMatchObject({ ok: true, entries: 3, firstSeq: 4, lastSeq: 6, opensFromSnapshot: 5, problems: [] })
+  })
+
+  it('names entries missing between segments and whether a store still opens, with exit code 1', async () => {
+    const { dir, segments, snapshots } = await segmented()
+    rmSync(segments[1])
+    const gap = `${segments[2]} at byte 0: entries seq 4 to 5 are missing (between ${segments[0]} and ${segments[2]})`
+    const covered = await cli('verify', dir)
+    expect(covered.code).toBe(1)
+    expect(covered.stdout.split('\n')[0]).toBe(gap)
+    expect(covered.stdout).toContain('1 problem: a store still opens (from the snapshot at seq 5), but what is named above is lost or damaged')
+    rmSync(snapshots[1])
+    const broken = await cli('verify', dir)
+    expect(broken.code).toBe(1)
+    expect(broken.stdout).toContain(`1 problem: a store refuses to open this directory (first: ${segments[2]} at byte 0)`)
+    const error = await openStore(seed, { dir }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'JOURNAL_GAP' })
+    // The first segment gone too, and no snapshot covering its entries.
+    rmSync(segments[0])
+    rmSync(snapshots[0])
+    const uncovered = await cli('verify', dir)
+    expect(uncovered.code).toBe(1)
+    expect(uncovered.stdout).toContain(`${segments[2]} at byte 0: entries seq 1 to 5 are missing (before ${segments[2]}, the first segment), and no whole snapshot at seq 5 or later covers them`)
+  })
+
+  it('names a damaged snapshot by file and line, and numbers damage in a later segment by its own seq', async () => {
+    const { dir, segments, snapshots } = await segmented()
+    // x is 23 at seq 5: a changed value still parses, so only the checksum can tell.
+    writeFileSync(snapshots[1], readFileSync(snapshots[1], 'utf8').replace('{"ref":"x","json":[23]}', '{"ref":"x","json":[24]}'))
+    const lines = readFileSync(segments[1], 'utf8').split('\n')
+    writeFileSync(segments[1], [lines[0], lines[1].replace('"setS"', '"setT"'), ''].join('\n'))
+    const run = await cli('verify', dir)
+    expect(run.code).toBe(1)
+    const footer = readFileSync(snapshots[1], 'utf8').trimEnd().split('\n').length
+    expect(run.stdout).toMatch(new RegExp(`^${snapshots[1]} line ${footer}: checksum mismatch \\(footer says`, 'm'))
+    expect(run.stdout).toContain(`${segments[1]} at byte ${Buffer.byteLength(lines[0]) + 1} (seq 5): checksum mismatch`)
+    expect(run.stdout).toContain(`${snapshots[1]}: DAMAGED snapshot at seq 5`)
+    // The store falls back to the snapshot at seq 3 and reads the damaged segment: it refuses.
+    expect(run.stdout).toContain(`2 problems: a store refuses to open this directory (first: ${segments[1]} at byte`)
+    const json = JSON.parse((await cli('verify', dir, '--json')).stdout)
+    expect(json.problems).toEqual([
+      expect.objectContaining({ kind: 'damaged-snapshot', file: snapshots[1], line: footer, seq: 5, blocksOpen: false }),
+      expect.objectContaining({ kind: 'damaged-entry', file: segments[1], seq: 5, blocksOpen: true }),
+    ])
+  })
+
+  it('inspects and counts entries across segments, and lists segments and snapshots (stats)', async () => {
+    const { dir, segments, snapshots } = await segmented()
+    const [inspect, from, plain, json] = await Promise.all([cli('inspect', dir), cli('inspect', dir, '--from', '3', '--to', '4'), cli('stats', dir), cli('stats', dir, '--json')])
+    expect(inspect).toMatchObject({ code: 0, stderr: '' })
+    expect(inspect.stdout.match(/^ +\d+/gm)?.map(Number)).toEqual([1, 2, 3, 4, 5, 6])
+    expect(from.stdout).toBe('      3  2026-11-24T18:00:03.000Z  swap()\n      4  2026-11-24T18:00:04.000Z  inc()\n')
+    expect(plain.code).toBe(0)
+    expect(plain.stdout).toMatch(/^journal   \d+ bytes in 3 segments$/m)
+    expect(plain.stdout).toMatch(/^snapshots 2 \(seq 3, 5\), /m)
+    expect(plain.stdout).toContain('entries   6 (seq 1 to 6)')
+    expect(plain.stdout).toMatch(new RegExp(`^${segments[1]} +2 +4 to 5 +\\d+$`, 'm'))
+    expect(plain.stdout).toMatch(new RegExp(`^${snapshots[0]} +snapshot +3 +\\d+$`, 'm'))
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      entries: 6,
+      segments: [
+        { file: segments[0], firstSeq: 1, entries: 3, firstEntry: 1, lastEntry: 3 },
+        { file: segments[1], firstSeq: 4, entries: 2, firstEntry: 4, lastEntry: 5 },
+        { file: segments[2], firstSeq: 6, entries: 1, firstEntry: 6, lastEntry: 6 },
+      ],
+      snapshots: [{ file: snapshots[0], seq: 3 }, { file: snapshots[1], seq: 5 }],
+    })
+  })
+
+  it('repairs a torn newest segment, leaves damage in an older one with advice, and moves a damaged snapshot aside on request', async () => {
+    const { dir, segments, snapshots } = await segmented()
+    const newest = readFileSync(segments[2], 'utf8')
+    writeFileSync(segments[2], newest + '{"seq":7,"ti')
+    const torn = await cli('repair', dir, '--yes')
+    expect(torn.code).toBe(0)
+    expect(torn.stdout).toContain(`${segments[2]}: `)
+    expect(torn.stdout).toContain(`cutting at byte ${Buffer.byteLength(newest)} removes 12 bytes: a torn last entry of 12 bytes`)
+    expect(torn.stdout).toContain('after the cut the journal ends at seq 6 (2026-11-24T18:00:06.000Z)')
+    expect(readFileSync(segments[2], 'utf8')).toBe(newest)
+    const backups = readdirSync(dir).filter((name) => name.startsWith('journal-000000000006.ndjson.removed-'))
+    expect(backups.map((name) => readFileSync(join(dir, name), 'utf8'))).toEqual(['{"seq":7,"ti'])
+
+    const older = readFileSync(segments[0], 'utf8')
+    writeFileSync(segments[0], older.replace('[10,20]', '[90,20]'))
+    // A snapshot write cut short after its header line.
+    writeFileSync(snapshots[0], readFileSync(snapshots[0], 'utf8').split('\n')[0] + '\n')
+    const refused = await cli('repair', dir, '--yes')
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toContain(`${segments[2]}, the newest segment, needs no cut. 2 problems elsewhere, which repair does not cut:`)
+    expect(refused.stdout).toContain(`-> this is an older segment: cutting it would drop every later segment, so repair leaves it; restore ${segments[0]} from a backup`)
+    expect(refused.stdout).toContain(`repair ${dir} --drop-snapshot 3\` moves it aside`)
+    expect(readFileSync(segments[0], 'utf8')).toBe(older.replace('[10,20]', '[90,20]'))
+
+    const [whole, dropped] = [await cli('repair', dir, '--drop-snapshot', '5'), await cli('repair', dir, '--drop-snapshot', '3')]
+    expect(whole).toMatchObject({ code: 1, stderr: expect.stringContaining(`${snapshots[1]} is whole (every line and its checksum verified); refusing to move it aside`) })
+    expect(dropped.code).toBe(0)
+    expect(dropped.stdout).toContain(`${snapshots[0]} line 2: it ends after 1 line(s) without its footer`)
+    expect(readdirSync(dir).filter((name) => name.startsWith('snapshot-'))).toEqual([expect.stringMatching(/^snapshot-000000000003\.ndjson\.removed-\d{8}T\d{9}Z$/), 'snapshot-000000000005.ndjson'])
+  })
+
+  it('replays across segments with snapshots present, and says why it cannot once the first segments are gone', async () => {
+    const { dir, segments } = await segmented()
+    const [at4, all] = await Promise.all([cli('replay', dir, '-d', definitions, '-e', 'seed', '--until', '4'), cli('replay', dir, '-d', definitions, '-e', 'seed')])
+    expect(at4).toEqual({ code: 0, stderr: '', stdout: '# state at seq 4 (2026-11-24T18:00:04.000Z)\n{ x: 23, y: 12, s: {} }\n' })
+    expect(all.stdout).toBe("# state at seq 6 (2026-11-24T18:00:06.000Z)\n{ x: 24, y: 13, s: { a: 'bb', key: Set(2) { 'val1', 'val2' }, n: 10n } }\n")
+    writeFileSync(segments[1], readFileSync(segments[1], 'utf8').replace('"inc"', '"inx"'))
+    const damaged = await cli('replay', dir, '-d', definitions, '-e', 'seed')
+    expect(damaged).toMatchObject({ code: 2, stderr: expect.stringContaining(`journal ${segments[1]} is damaged at byte offset 0 (entry seq 4)`) })
+    rmSync(segments[0])
+    const pruned = await cli('replay', dir, '-d', definitions, '-e', 'seed')
+    expect(pruned).toMatchObject({ code: 2, stderr: expect.stringContaining(`replay reads the journal from seq 1, but the journal starts at seq 4 (${segments[1]})`) })
   })
 })

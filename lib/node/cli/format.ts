@@ -1,7 +1,8 @@
 import { inspect } from 'node:util'
 import { InvalidArgumentError } from 'commander'
 import type { JournalEntry } from '../../core/journal-entry.js'
-import type { ScanItem } from '../../core/journal-scan.js'
+import type { ScannedTornTail } from '../../core/journal-scan.js'
+import type { ScannedGap, SegmentItem } from './journal-dir.js'
 
 /** A value as a person reads it: Map, Set, Date and BigInt spelled out, on one line. @internal */
 export function formatValue(value: unknown, colors = false): string {
@@ -19,15 +20,26 @@ export function formatEntry(entry: JournalEntry, colors = false): string {
   return `${String(entry.seq).padStart(7)}  ${new Date(entry.time).toISOString()}  ${formatCall(entry, colors)}${key}`
 }
 
-/** A damaged line or torn tail as a readable line, after `file` if given (entries use {@link formatEntry}). @internal */
-export function formatProblem(file: string, item: ScanItem): string {
+/** A damaged line, torn tail or gap as a readable line, after `file` if given (entries use {@link formatEntry}). @internal */
+export function formatProblem(file: string, item: SegmentItem): string {
   const where = `${file === '' ? '' : `${file} `}at byte ${item.offset}`
   if (item.kind === 'damage') return `${where} (seq ${item.seq}): ${item.reason}`
-  if (item.kind === 'torn') {
-    const what = item.entry ? `a whole entry (seq ${item.entry.seq}) without its line break` : `${item.length} bytes without a line break`
-    return `${where}: torn last entry, ${what}, left by a crash mid-append (never acknowledged)`
-  }
+  if (item.kind === 'torn') return `${where}: ${tornReason(item)}`
+  if (item.kind === 'gap') return `${where}: ${gapReason(item, file)}`
   return `${where} (seq ${item.entry.seq}): ok`
+}
+
+/** What a torn tail is: `torn last entry, 8 bytes without a line break, …`. @internal */
+export function tornReason(item: ScannedTornTail, next?: string): string {
+  const what = item.entry ? `a whole entry (seq ${item.entry.seq}) without its line break` : `${item.length} bytes without a line break`
+  if (next !== undefined) return `torn entry, ${what}, at the end of an older segment (${next} follows it): a store refuses to open on it`
+  return `torn last entry, ${what}, left by a crash mid-append (never acknowledged)`
+}
+
+/** `entries seq 4 to 5 are missing (between A and B)`: entries missing where segment `file` begins. @internal */
+export function gapReason(gap: ScannedGap, file: string): string {
+  const missing = gap.from === gap.to ? `entry seq ${gap.from} is` : `entries seq ${gap.from} to ${gap.to} are`
+  return gap.previous ? `${missing} missing (between ${gap.previous.file} and ${file})` : `${missing} missing (before ${file}, the first segment)`
 }
 
 /** `plural(1, 'byte')` → `1 byte`, `plural(1500, 'byte')` → `1,500 bytes`. @internal */

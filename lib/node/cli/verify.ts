@@ -1,77 +1,74 @@
 import type { Command } from 'commander'
-import type { ScannedDamage, ScannedTornTail } from '../../core/journal-scan.js'
+import { cuttable, describeProblem, examine, placeOf, type Examination } from './examine.js'
 import { formatBytes } from './progress.js'
-import { formatProblem, plural } from './format.js'
-import { locateJournal, scanFile, type JournalFile } from './journal-dir.js'
+import { plural } from './format.js'
+import { DIR_ARGUMENT, locateJournal, type JournalDir } from './journal-dir.js'
 import { write } from './output.js'
 
-/** `prevalent verify DIR`: checksums and sequence, every problem named. @internal */
+/** `prevalent verify DIR`: checksums, sequence, segments and snapshots, every problem named. @internal */
 export function verifyCommand(program: Command): void {
   program
     .command('verify')
-    .description('check every entry (checksum, format, gap-free sequence) and name every problem with file and byte offset')
-    .argument('<dir>', 'store directory (holding journal.ndjson)')
+    .description('check every entry of every journal segment (checksum, format, gap-free sequence within and across segments) and every snapshot, and name every problem with file and byte offset (or line)')
+    .argument('<dir>', DIR_ARGUMENT)
     .option('--json', 'print the report as one JSON object')
-    .addHelpText('after', '\nExit code: 0 when all is well, 1 when a problem was found (a damaged line, a sequence gap,\na torn last entry), 2 when the journal could not be read.')
+    .addHelpText('after', '\nExit code: 0 when all is well, 1 when a problem was found (a damaged line, missing entries,\na torn last entry, a damaged snapshot), 2 when the directory could not be read.\nLeftover temporary files of interrupted snapshot writes are noted, not counted as problems.')
     .action(async (dir: string, options: { json?: boolean }) => {
       process.exitCode = await verify(dir, options)
     })
 }
 
-interface Report {
-  file: string
-  bytes: number
-  entries: number
-  firstSeq: number | null
-  lastSeq: number | null
-  problems: Array<ScannedDamage | ScannedTornTail>
-}
-
 async function verify(dir: string, options: { json?: boolean }): Promise<number> {
-  const journal = locateJournal(dir)
-  const report: Report = { file: journal.file, bytes: journal.size, entries: 0, firstSeq: null, lastSeq: null, problems: [] }
-  for await (const items of scanFile(journal, 'verify')) {
-    let out = ''
-    for (const item of items) {
-      if (item.kind === 'entry') {
-        report.entries++
-        report.firstSeq ??= item.entry.seq
-        report.lastSeq = item.entry.seq
-      } else {
-        report.problems.push(item)
-        if (!options.json) out += formatProblem(journal.file, item) + '\n'
-      }
-    }
-    await write(out)
-  }
-  await write(options.json ? JSON.stringify(toJson(report)) + '\n' : summary(journal, report))
-  return report.problems.length === 0 ? 0 : 1
+  const journal = await locateJournal(dir)
+  const found = await examine(journal, 'verify', async (problem) => {
+    if (!options.json) await write(describeProblem(problem) + '\n')
+  })
+  await write(options.json ? JSON.stringify(toJson(journal, found)) + '\n' : summary(journal, found))
+  return found.problems.length === 0 ? 0 : 1
 }
 
-function summary(journal: JournalFile, report: Report): string {
-  const range = report.entries === 0 ? '' : ` (seq ${report.firstSeq} to ${report.lastSeq})`
-  const head = `${journal.file}: ${plural(report.entries, 'valid entry', 'valid entries')}${range}, ${formatBytes(report.bytes)}\n`
-  const damage = report.problems.filter((p) => p.kind === 'damage')
-  if (report.problems.length === 0) return `${head}ok: every checksum matches and the sequence has no gaps\n`
-  const count = plural(report.problems.length, 'problem')
-  if (damage.length === 0) {
-    return `${head}${count}: only a torn last entry; opening the store cuts it off. \`prevalent repair ${journal.dir}\` cuts it now and keeps a backup\n`
+function summary(journal: JournalDir, found: Examination): string {
+  const lines = found.segments.map((s) => {
+    const range = s.entries === 0 ? '' : ` (seq ${s.firstEntry} to ${s.lastEntry})`
+    return `${s.file}: ${plural(s.entries, 'valid entry', 'valid entries')}${range}, ${formatBytes(s.bytes)}`
+  })
+  for (const s of found.snapshots) lines.push(`${s.file}: ${s.whole ? 'whole' : 'DAMAGED'} snapshot at seq ${s.seq}, ${formatBytes(s.bytes)}`)
+  lines.push(...found.notes.map((note) => `note: ${note}`))
+  const { problems } = found
+  const from = found.base > 0 ? `from the snapshot at seq ${found.base}` : 'from seq 1'
+  if (problems.length === 0) {
+    const chain = found.snapshots.length === 0 ? '' : `; a store opens ${from}, and the segments after it join up`
+    lines.push(`ok: every checksum matches and the sequence has no gaps${chain}`)
+    return lines.join('\n') + '\n'
   }
-  const first = damage[0]
-  return `${head}${count}: a store refuses to open this journal (first damage at byte ${first.offset}, seq ${first.seq}). \`prevalent repair ${journal.dir}\` truncates it there and keeps a backup of what it removes\n`
+  const count = plural(problems.length, 'problem')
+  const blocking = problems.find((p) => p.blocksOpen)
+  const repairable = problems.every((p) => cuttable(journal, p))
+  const advice = repairable
+    ? `\`prevalent repair ${journal.dir}\` ${problems.every((p) => p.kind === 'torn-tail') ? 'cuts it now' : 'truncates the newest segment there'} and keeps a backup of what it removes`
+    : `\`prevalent repair ${journal.dir} --dry-run\` says what can be done`
+  if (problems.every((p) => p.kind === 'torn-tail' && !p.blocksOpen)) {
+    lines.push(`${count}: only a torn last entry; opening the store cuts it off. ${advice}`)
+  } else if (blocking) {
+    lines.push(`${count}: a store refuses to open this directory (first: ${placeOf(blocking)}). ${advice}`)
+  } else {
+    lines.push(`${count}: a store still opens (${from}), but what is named above is lost or damaged. ${advice}`)
+  }
+  return lines.join('\n') + '\n'
 }
 
-function toJson(report: Report): object {
+function toJson(journal: JournalDir, found: Examination): object {
   return {
-    ...report,
-    ok: report.problems.length === 0,
-    problems: report.problems.map((p) => ({
-      kind: p.kind === 'damage' ? 'damaged-entry' : 'torn-tail',
-      file: report.file,
-      offset: p.offset,
-      length: p.length,
-      seq: p.kind === 'damage' ? p.seq : (p.entry?.seq ?? null),
-      reason: p.kind === 'damage' ? p.reason : 'torn last entry (no line break)',
-    })),
+    dir: journal.dir,
+    ok: found.problems.length === 0,
+    bytes: journal.size,
+    entries: found.entries,
+    firstSeq: found.firstSeq,
+    lastSeq: found.lastSeq,
+    opensFromSnapshot: found.base > 0 ? found.base : null,
+    segments: found.segments,
+    snapshots: found.snapshots,
+    problems: found.problems,
+    notes: found.notes,
   }
 }
