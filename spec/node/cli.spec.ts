@@ -383,16 +383,20 @@ describe.concurrent('prevalent (command line)', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('snapshot-'))).toEqual([expect.stringMatching(/^snapshot-000000000003\.ndjson\.removed-\d{8}T\d{9}Z$/), 'snapshot-000000000005.ndjson'])
   })
 
-  it('replays across segments with snapshots present, and says why it cannot once the first segments are gone', async () => {
+  it('replays across segments from a snapshot, also once the first segments are gone, and refuses a point before what is kept', async () => {
     const { dir, segments } = await segmented()
     const [at4, all] = await Promise.all([cli('replay', dir, '-d', definitions, '-e', 'seed', '--until', '4'), cli('replay', dir, '-d', definitions, '-e', 'seed')])
     expect(at4).toEqual({ code: 0, stderr: '', stdout: '# state at seq 4 (2026-11-24T18:00:04.000Z)\n{ x: 23, y: 12, s: {} }\n' })
-    expect(all.stdout).toBe("# state at seq 6 (2026-11-24T18:00:06.000Z)\n{ x: 24, y: 13, s: { a: 'bb', key: Set(2) { 'val1', 'val2' }, n: 10n } }\n")
-    writeFileSync(segments[1], readFileSync(segments[1], 'utf8').replace('"inc"', '"inx"'))
-    const damaged = await cli('replay', dir, '-d', definitions, '-e', 'seed')
+    const last = "# state at seq 6 (2026-11-24T18:00:06.000Z)\n{ x: 24, y: 13, s: { a: 'bb', key: Set(2) { 'val1', 'val2' }, n: 10n } }\n"
+    expect(all.stdout).toBe(last)
+    const healthy = readFileSync(segments[1], 'utf8')
+    writeFileSync(segments[1], healthy.replace('"inc"', '"inx"'))
+    const damaged = await cli('replay', dir, '-d', definitions, '-e', 'seed', '--until', '4')
     expect(damaged).toMatchObject({ code: 2, stderr: expect.stringContaining(`journal ${segments[1]} is damaged at byte offset 0 (entry seq 4)`) })
+    writeFileSync(segments[1], healthy)
     rmSync(segments[0])
-    const pruned = await cli('replay', dir, '-d', definitions, '-e', 'seed')
-    expect(pruned).toMatchObject({ code: 2, stderr: expect.stringContaining(`replay reads the journal from seq 1, but the journal starts at seq 4 (${segments[1]})`) })
+    const [pruned, before] = await Promise.all([cli('replay', dir, '-d', definitions, '-e', 'seed', '--until', '4'), cli('replay', dir, '-d', definitions, '-e', 'seed', '--until', '2026-11-24T18:00:02Z')])
+    expect(pruned).toEqual({ code: 0, stderr: '', stdout: at4.stdout })
+    expect(before).toMatchObject({ code: 2, stderr: expect.stringContaining(`the state at 2026-11-24T18:00:02.000Z cannot be rebuilt from ${dir}: entries seq 1 to 3 were removed after a snapshot; the earliest point is seq 3 (2026-11-24T18:00:03.000Z, ${join(dir, 'snapshot-000000000003.ndjson')})`) })
   })
 })
