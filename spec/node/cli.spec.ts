@@ -271,7 +271,7 @@ describe.concurrent('prevalent (command line)', () => {
       stdout: [
         `${segments[0]}: 3 valid entries (seq 1 to 3), ${size(segments[0])} bytes`,
         `${segments[1]}: 2 valid entries (seq 4 to 5), ${size(segments[1])} bytes`,
-        `${segments[2]}: 1 valid entry (seq 6 to 6), ${size(segments[2])} bytes`,
+        `${segments[2]}: 1 valid entry (seq 6), ${size(segments[2])} bytes`,
         `${snapshots[0]}: whole snapshot at seq 3, ${size(snapshots[0])} bytes`,
         `${snapshots[1]}: whole snapshot at seq 5, ${size(snapshots[1])} bytes`,
         `note: ${join(dir, 'snapshot-000000000007.ndjson.tmp')}: temporary file of a snapshot write a crash cut short; not a problem (the next open of the store removes it)`,

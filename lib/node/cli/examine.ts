@@ -16,6 +16,8 @@ export interface Problem {
   readonly length?: number
   /** The sequence number concerned (the first missing one, for missing entries). */
   readonly seq: number | null
+  /** The last missing sequence number, for missing entries. */
+  readonly to?: number
   readonly reason: string
   /** True when a store refuses to open the directory because of it. */
   readonly blocksOpen: boolean
@@ -159,9 +161,9 @@ export async function examine(
         await report({ kind: 'torn-tail', ...at, seq: item.entry?.seq ?? null, reason, blocksOpen: read && !last })
       } else if (item.previous === null) {
         // Removed after a snapshot: fine when a whole snapshot covers them.
-        if (item.to > base) await report({ kind: 'missing-entries', ...at, seq: item.from, reason: `${gapReason(item, segment.file)}, and no whole snapshot at seq ${item.to} or later covers them`, blocksOpen: true })
+        if (item.to > base) await report({ kind: 'missing-entries', ...at, seq: item.from, to: item.to, reason: `${gapReason(item, segment.file)}, and no whole snapshot at seq ${item.to} or later covers them`, blocksOpen: true })
       } else {
-        await report({ kind: 'missing-entries', ...at, seq: item.from, reason: gapReason(item, segment.file), blocksOpen: index > opensFrom })
+        await report({ kind: 'missing-entries', ...at, seq: item.from, to: item.to, reason: gapReason(item, segment.file), blocksOpen: index > opensFrom })
       }
     }
   }

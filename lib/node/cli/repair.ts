@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, wr
 import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
 import type { JournalEntry } from '../../core/journal-entry.js'
-import { syncDirectory } from '../file-storage.js'
+import { segmentName, syncDirectory } from '../file-storage.js'
 import { DirectoryLock } from '../lock.js'
 import { formatBytes } from './progress.js'
 import { CliError } from './cli-error.js'
@@ -128,7 +128,7 @@ function remedy(journal: JournalDir, found: Examination, problem: Problem): stri
     case 'damaged-snapshot':
       return `-> a store skips it and opens from an older snapshot or the journal; \`prevalent repair ${journal.dir} --drop-snapshot ${problem.seq}\` moves it aside (nothing is deleted)`
     case 'missing-entries':
-      return `-> restore the missing segment file from a backup; ${opens}`
+      return `-> restore the segment file(s) holding them (the first named ${segmentName(problem.seq ?? 1)}) from a backup${problem.blocksOpen ? `, or a whole snapshot taken at seq ${problem.to} or later` : ''}; ${opens}`
     default:
       return `-> this is an older segment: cutting it would drop every later segment, so repair leaves it; restore ${problem.file} from a backup (the damaged line can also be fixed by hand: \`prevalent inspect\` shows the entries around it); ${opens}`
   }
@@ -152,7 +152,7 @@ async function dropSnapshot(journal: JournalDir, seq: number, dryRun: boolean): 
   }
   renameSync(snapshot.file, target)
   syncDirectory(journal.dir)
-  await write(`moved to ${target}; a store now opens without it\n`)
+  await write(`moved to ${target}; a store no longer reads it\n`)
   return 0
 }
 

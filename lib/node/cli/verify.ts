@@ -29,7 +29,7 @@ async function verify(dir: string, options: { json?: boolean }): Promise<number>
 
 function summary(journal: JournalDir, found: Examination): string {
   const lines = found.segments.map((s) => {
-    const range = s.entries === 0 ? '' : ` (seq ${s.firstEntry} to ${s.lastEntry})`
+    const range = s.entries === 0 ? '' : s.entries === 1 ? ` (seq ${s.firstEntry})` : ` (seq ${s.firstEntry} to ${s.lastEntry})`
     return `${s.file}: ${plural(s.entries, 'valid entry', 'valid entries')}${range}, ${formatBytes(s.bytes)}`
   })
   for (const s of found.snapshots) lines.push(`${s.file}: ${s.whole ? 'whole' : 'DAMAGED'} snapshot at seq ${s.seq}, ${formatBytes(s.bytes)}`)
