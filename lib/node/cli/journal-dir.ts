@@ -111,8 +111,8 @@ export interface SegmentItems {
 /**
  * Scans every segment read-only (no lock), oldest first, as one sequence: each line of each
  * segment, torn tails, and the entries missing where a segment does not begin right after the
- * previous one ended. Shows progress over all segments on a terminal. Each segment is announced
- * (with no items when it is empty or joins up). Stops early when the consumer breaks out.
+ * previous one ended. Shows progress over all segments on a terminal. Every segment appears in
+ * at least one run (an empty one with no items). Stops early when the consumer breaks out.
  */
 export async function* scanSegments(journal: JournalDir, label: string): AsyncGenerator<SegmentItems> {
   const progress = new Progress(label, journal.size)
