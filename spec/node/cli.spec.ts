@@ -308,6 +308,25 @@ describe.concurrent('prevalent (command line)', () => {
     expect(uncovered.stdout).toContain(`${segments[2]} at byte 0: entries seq 1 to 5 are missing (before ${segments[2]}, the first segment), and no whole snapshot at seq 5 or later covers them`)
   })
 
+  it('accepts an empty newest segment, and reports a torn tail in an older segment as damage, not as a tail to cut', async () => {
+    const { dir, segments } = await segmented()
+    const empty = join(dir, 'journal-000000000007.ndjson')
+    writeFileSync(empty, '')
+    const ok = await cli('verify', dir)
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toContain(`${empty}: 0 valid entries, 0 bytes`)
+    const size = readFileSync(segments[1]).length
+    writeFileSync(segments[1], readFileSync(segments[1], 'utf8') + '{"seq":6,"ti')
+    const torn = await cli('verify', dir)
+    expect(torn.code).toBe(1)
+    expect(torn.stdout.split('\n')[0]).toBe(`${segments[1]} at byte ${size}: torn entry, 12 bytes without a line break, at the end of an older segment (${segments[2]} follows it)`)
+    expect(torn.stdout).toContain('1 problem: a store still opens (from the snapshot at seq 5)')
+    const repair = await cli('repair', dir, '--yes')
+    expect(repair.code).toBe(1)
+    expect(repair.stdout).toContain(`${empty}, the newest segment, needs no cut. 1 problem elsewhere`)
+    expect(readFileSync(segments[1]).length).toBe(size + 12)
+  })
+
   it('names a damaged snapshot by file and line, and numbers damage in a later segment by its own seq', async () => {
     const { dir, segments, snapshots } = await segmented()
     // x is 23 at seq 5: a changed value still parses, so only the checksum can tell.

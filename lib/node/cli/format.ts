@@ -32,7 +32,7 @@ export function formatProblem(file: string, item: SegmentItem): string {
 /** What a torn tail is: `torn last entry, 8 bytes without a line break, …`. @internal */
 export function tornReason(item: ScannedTornTail, next?: string): string {
   const what = item.entry ? `a whole entry (seq ${item.entry.seq}) without its line break` : `${item.length} bytes without a line break`
-  if (next !== undefined) return `torn entry, ${what}, at the end of an older segment (${next} follows it): a store refuses to open on it`
+  if (next !== undefined) return `torn entry, ${what}, at the end of an older segment (${next} follows it)`
   return `torn last entry, ${what}, left by a crash mid-append (never acknowledged)`
 }
 

@@ -47,7 +47,7 @@ function summary(journal: JournalDir, found: Examination): string {
   const advice = repairable
     ? `\`prevalent repair ${journal.dir}\` ${problems.every((p) => p.kind === 'torn-tail') ? 'cuts it now' : 'truncates the newest segment there'} and keeps a backup of what it removes`
     : `\`prevalent repair ${journal.dir} --dry-run\` says what can be done`
-  if (problems.every((p) => p.kind === 'torn-tail' && !p.blocksOpen)) {
+  if (problems.every((p) => p.kind === 'torn-tail' && cuttable(journal, p))) {
     lines.push(`${count}: only a torn last entry; opening the store cuts it off. ${advice}`)
   } else if (blocking) {
     lines.push(`${count}: a store refuses to open this directory (first: ${placeOf(blocking)}). ${advice}`)
