@@ -80,16 +80,28 @@ export async function replayUntil<S extends RefValues, T extends Transactions<S>
       replayer.seq = base.header.seq
       replayer.time = base.header.time
     }
-    scan: for await (const items of scanJournal(storage, replayer.seq + 1)) {
+    // Messages name the segment being read, not the journal's first file.
+    let where = location
+    const source = {
+      async *read(fromSeq?: number) {
+        for await (const chunk of storage.read(fromSeq)) {
+          if (chunk.segment) where = chunk.segment.location
+          yield chunk
+        }
+      },
+    }
+    scan: for await (const items of scanJournal(source, replayer.seq + 1)) {
       for (const item of items) {
         if (replayer.seq >= limit.seq) break scan
         if (item.kind === 'entry') {
           if (item.entry.time > limit.time) break scan
+          // The scanner checks the sequence after the first entry; the first must follow the start.
+          if (item.entry.seq !== replayer.seq + 1) throw beforeKept(where, replayer.seq, item.entry.seq)
           replayer.apply([item.entry])
         } else if (item.kind === 'damage') {
-          throw new StoreError('JOURNAL_CORRUPT', `journal ${location} is damaged at byte offset ${item.offset} (entry seq ${item.seq}): ${item.reason}. The state is known only up to seq ${replayer.seq}; ask for a point before the damage`, { location, offset: item.offset, seq: item.seq })
+          throw new StoreError('JOURNAL_CORRUPT', `journal ${where} is damaged at byte offset ${item.offset} (entry seq ${item.seq}): ${item.reason}. The state is known only up to seq ${replayer.seq}; ask for a point before the damage`, { location: where, offset: item.offset, seq: item.seq })
         } else {
-          onWarning({ code: 'TORN_TAIL', message: `journal ${location} ends in a torn entry (${item.length} bytes at byte offset ${item.offset}, left by a crash mid-append); it was never acknowledged and is ignored`, location, offset: item.offset })
+          onWarning({ code: 'TORN_TAIL', message: `journal ${where} ends in a torn entry (${item.length} bytes at byte offset ${item.offset}, left by a crash mid-append); it was never acknowledged and is ignored`, location: where, offset: item.offset })
         }
       }
       const last = items[items.length - 1]
@@ -102,6 +114,11 @@ export async function replayUntil<S extends RefValues, T extends Transactions<S>
     throw new StoreError('OUT_OF_RANGE', `journal ${location} ends at seq ${replayer.seq}; expected until.seq between 0 and ${replayer.seq}, got ${limit.seq}`, { location, seq: limit.seq })
   }
   return { root: replayer.finish(true), seq: replayer.seq, time: replayer.time }
+}
+
+/** A point the kept journal cannot reach: its earlier entries were removed and no snapshot covers them. */
+function beforeKept(location: string, start: number, first: number): StoreError {
+  return new StoreError('OUT_OF_RANGE', `journal ${location} keeps entries from seq ${first} on (the ones before were removed after a snapshot), and no snapshot at or before the point covers seq ${start + 1} to ${first - 1}; the earliest point is the oldest snapshot kept`, { location, seq: start + 1 })
 }
 
 /** The newest whole snapshot taken at or before the point (null when there is none). */

@@ -119,5 +119,7 @@ describe('snapshots in a store directory', () => {
     expect(at10.state).toMatchObject({ x: states[9].x + 1, y: states[9].y + 1 })
     const byTime = await openStoreAt(seed, { dir, until: { time: 11_500 } })
     expect(byTime.seq).toBe(10)
+    // Before the oldest snapshot kept, the pruned journal cannot say: refused, never a wrong state.
+    await expect(openStoreAt(seed, { dir, until: { seq: 5 } })).rejects.toMatchObject({ code: 'OUT_OF_RANGE', details: { seq: 1, location: join(dir, 'journal-000000000010.ndjson') } })
   })
 })
