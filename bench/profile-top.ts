@@ -1,0 +1,30 @@
+// Summarises a `.cpuprofile` (from `node --cpu-prof`): the functions with the most self time.
+//   npx tsx bench/profile-top.ts FILE.cpuprofile [count]
+import { readFileSync } from 'node:fs'
+
+interface ProfileNode {
+  readonly id: number
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
+  readonly hitCount?: number
+}
+
+const [file, count = '25'] = process.argv.slice(2)
+if (!file) {
+  console.error('usage: bench/profile-top.ts FILE.cpuprofile [count]')
+  process.exit(2)
+}
+const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[] }
+const hits = new Map<number, number>()
+for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1)
+const bySite = new Map<string, number>()
+for (const node of profile.nodes) {
+  const { functionName, url, lineNumber } = node.callFrame
+  const where = url ? `${url.replace(/^.*\/node_modules\//, '').replace(/^.*\/(lib|bench)\//, '$1/')}:${lineNumber + 1}` : ''
+  const site = `${functionName || '(anonymous)'} ${where}`.trim()
+  bySite.set(site, (bySite.get(site) ?? 0) + (hits.get(node.id) ?? 0))
+}
+const total = profile.samples.length
+console.log(`${total} samples`)
+for (const [site, n] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, Number(count))) {
+  console.log(`${((100 * n) / total).toFixed(1).padStart(5)}%  ${site}`)
+}
