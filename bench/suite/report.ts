@@ -35,7 +35,7 @@ const ROWS: Array<Row | string> = [
   { label: 'freeze: false', seq: 'prevalent_nofreeze_durable_seq_tps', p50: 'prevalent_nofreeze_durable_seq_p50_us', p99: 'prevalent_nofreeze_durable_seq_p99_us', flight: 'prevalent_nofreeze_durable_256_tps', fast: 'prevalent_nofreeze_fast_seq_tps' },
   { label: "durability 'none', 256 in flight", fast: 'prevalent_none_256_tps' },
   { label: "replay: 'immer'", ready: 'prevalent_immer_replay_1m_ms' },
-  { label: 'open from a snapshot (hook: no snapshots yet)', ready: 'open_snapshot_ms' },
+  { label: 'open from a snapshot of that state (no journal tail)', ready: 'open_snapshot_ms' },
   'better-sqlite3, WAL (a transfer: one transaction, 2 UPDATEs)',
   { label: 'FULL (256 in flight: async callers, 1 tx each) | open', seq: 'sqlite_full_durable_seq_tps', p50: 'sqlite_full_durable_seq_p50_us', p99: 'sqlite_full_durable_seq_p99_us', flight: 'sqlite_full_durable_256_tps', ready: 'sqlite_full_replay_1m_ms' },
   { label: 'FULL, app-batched: 256 transfers per transaction', flight: 'sqlite_full_batched_256_tps' },
