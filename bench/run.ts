@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util'
 import { repeat, settle, median, type Run } from './suite/measure.js'
 import { lokiOpen, lowdbLoad, nedbLoad, runLoki, runLowdb, runNedb } from './suite/peers.js'
 import { prevalentOpenSnapshot, prevalentReplay, runPrevalent, txCost, writeBankJournal } from './suite/prevalent.js'
-import { rawAppend, rawBatched, rawDurableSeq, rawDurableSeqInline, rawGroupCommit, rawReplay } from './suite/raw.js'
+import { rawAppend, rawBatched, rawDurableSeq, rawDurableSeqInline, rawDurableSeqPreallocated, rawGroupCommit, rawReplay } from './suite/raw.js'
 import { goals, table, type Results } from './suite/report.js'
 import { withTempDir } from './suite/scratch.js'
 import { runImmer } from './suite/immer.js'
@@ -75,6 +75,7 @@ if (runs('raw')) {
   log('raw limits')
   record('raw_durable_seq', await repeat(N.reps, () => rawDurableSeq(bank, N.durableSeq)), 'append + fdatasync, one at a time')
   record('raw_inline_durable_seq', await repeat(N.reps, () => rawDurableSeqInline(bank, N.durableSeq)), 'append + fdatasyncSync (main thread), one at a time')
+  record('raw_prealloc_durable_seq', await repeat(N.reps, () => rawDurableSeqPreallocated(bank, N.durableSeq)), 'overwrite in a preallocated file + fdatasync, one at a time')
   record('raw_durable_256', await repeat(N.reps, () => rawGroupCommit(bank, N.flight, WIDTH)), 'group commit, 256 in flight (promise pipeline)')
   record('raw_batched_256', await repeat(N.reps, () => rawBatched(bank, N.flight, WIDTH)), 'one write + fdatasyncSync per 256 lines (no promises)')
   record('raw_fast_seq', await repeat(N.reps, () => rawAppend(bank, N.fast)), 'append, no fsync')

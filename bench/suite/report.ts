@@ -29,6 +29,7 @@ const ROWS: Array<Row | string> = [
   'raw limits (no library; each figure is the 1.00× of its column)',
   { label: 'fdatasync per tx | group commit | no fsync | parse+mutate', seq: 'raw_durable_seq_tps', p50: 'raw_durable_seq_p50_us', p99: 'raw_durable_seq_p99_us', flight: 'raw_durable_256_tps', fast: 'raw_fast_seq_tps', ready: 'raw_replay_1m_ms' },
   { label: 'fdatasyncSync inline | 1 write+fsync per 256, no promises', seq: 'raw_inline_durable_seq_tps', p50: 'raw_inline_durable_seq_p50_us', p99: 'raw_inline_durable_seq_p99_us', flight: 'raw_batched_256_tps' },
+  { label: 'overwrite in a preallocated file + fdatasync (size unchanged)', seq: 'raw_prealloc_durable_seq_tps', p50: 'raw_prealloc_durable_seq_p50_us', p99: 'raw_prealloc_durable_seq_p99_us' },
   'prevalent, accounts in a Collection',
   { label: "defaults (fsync 'threadpool', freeze on, replay 'plain')", seq: 'durable_seq_tps', p50: 'durable_seq_p50_us', p99: 'durable_seq_p99_us', flight: 'durable_256_tps', fast: 'fast_seq_tps', ready: 'replay_1m_ms' },
   { label: "fsync: 'inline'", seq: 'prevalent_inline_durable_seq_tps', p50: 'prevalent_inline_durable_seq_p50_us', p99: 'prevalent_inline_durable_seq_p99_us', flight: 'prevalent_inline_durable_256_tps' },
