@@ -64,7 +64,9 @@ export class Collection<V> {
   /** The value at `key`, or undefined. */
   get(key: string): V | undefined {
     const leaf = leafOf(this, key, false)
-    return leaf !== undefined && Object.hasOwn(leaf, key) ? leaf[key] : undefined
+    // Leaves have no prototype, so a missing key reads as undefined without Object.hasOwn
+    // (which, on a draft, costs Immer's getOwnPropertyDescriptor trap on every read).
+    return leaf === undefined ? undefined : leaf[key]
   }
 
   /** Whether `key` has a value. */
