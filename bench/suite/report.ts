@@ -84,7 +84,7 @@ function duration(ms: number): string {
 }
 
 function ratio(x: number): string {
-  return x >= 10 ? `${Math.round(x)}×` : x >= 0.1 ? `${x.toFixed(2)}×` : `${x.toFixed(3)}×`
+  return x >= 10 ? `${Math.round(x)}×` : x >= 0.1 ? `${x.toFixed(2)}×` : x >= 0.001 ? `${x.toFixed(3)}×` : '<0.001×'
 }
 
 function cell(results: Results, column: Column, key: string | undefined): string {
