@@ -1,14 +1,17 @@
 import { immerable } from 'immer'
 
-// A fixed-depth hash trie of plain arrays with null-prototype leaf objects: Immer drafts
-// through it like any nested data, so a write copies one short path (3 × 64 slots + a leaf
-// of a few keys) instead of the whole collection, and untouched nodes stay shared.
+// A fixed-depth hash trie of plain arrays: Immer drafts through it like any nested data, so a
+// write copies one short path (3 × 64 slots + a leaf of a few entries) instead of the whole
+// collection, and untouched nodes stay shared. A leaf is an array of key, value pairs sorted
+// by key (`[k1, v1, k2, v2]`): V8 keeps arrays fast where objects keyed by arbitrary strings
+// (null-prototype objects) fall into dictionary mode, slow to read, copy and walk; sorting
+// makes a leaf's layout depend on its keys only, never on the order they arrived in.
 const BITS = 6
 const WIDTH = 1 << BITS
 const MASK = WIDTH - 1
 const DEPTH = 3
 
-type Leaf<V> = Record<string, V>
+type Leaf<V> = Array<string | V>
 type Node<V> = Array<Node<V> | Leaf<V> | undefined>
 
 function hash(key: string): number {
@@ -64,23 +67,28 @@ export class Collection<V> {
   /** The value at `key`, or undefined. */
   get(key: string): V | undefined {
     const leaf = leafOf(this, key, false)
-    // Leaves have no prototype, so a missing key reads as undefined without Object.hasOwn
-    // (which, on a draft, costs Immer's getOwnPropertyDescriptor trap on every read).
-    return leaf === undefined ? undefined : leaf[key]
+    if (leaf === undefined) return undefined
+    const i = find(leaf, key)
+    return i < 0 ? undefined : (leaf[i + 1] as V)
   }
 
   /** Whether `key` has a value. */
   has(key: string): boolean {
     const leaf = leafOf(this, key, false)
-    return leaf !== undefined && Object.hasOwn(leaf, key)
+    return leaf !== undefined && find(leaf, key) >= 0
   }
 
   /** Sets `key` to `value` (inside a recipe). @throws TypeError on a committed (frozen) collection. */
   set(key: string, value: V): this {
     assertWritable(this)
     const leaf = leafOf(this, key, true) as Leaf<V>
-    if (!Object.hasOwn(leaf, key)) this.size++
-    leaf[key] = value
+    const i = find(leaf, key)
+    if (i >= 0) {
+      leaf[i + 1] = value
+    } else {
+      leaf.splice(~i, 0, key, value)
+      this.size++
+    }
     return this
   }
 
@@ -88,15 +96,16 @@ export class Collection<V> {
   delete(key: string): boolean {
     assertWritable(this)
     const leaf = leafOf(this, key, false)
-    if (leaf === undefined || !Object.hasOwn(leaf, key)) return false
-    delete leaf[key]
+    const i = leaf === undefined ? -1 : find(leaf, key)
+    if (i < 0) return false
+    leaf!.splice(i, 2)
     this.size--
     return true
   }
 
-  /** Every [key, value] pair, in key-hash order. */
+  /** Every [key, value] pair, in key-hash order (keys of one hash bucket in string order). */
   *entries(): IterableIterator<[string, V]> {
-    for (const leaf of leaves(this.root, 0)) for (const key in leaf) yield [key, leaf[key]]
+    for (const leaf of leaves(this.root, 0)) for (let i = 0; i < leaf.length; i += 2) yield [leaf[i] as string, leaf[i + 1] as V]
   }
 
   /** Every key, in key-hash order. */
@@ -148,10 +157,21 @@ function leafOf<V>(collection: Collection<V>, key: string, create: boolean): Lea
   }
   let leaf = node[h & MASK] as Leaf<V> | undefined
   if (leaf === undefined && create) {
-    node[h & MASK] = Object.create(null) as Leaf<V>
+    node[h & MASK] = []
     leaf = node[h & MASK] as Leaf<V>
   }
   return leaf
+}
+
+/** The index of `key` in a leaf, or, when it is absent, `~index` of where it belongs (pairs sorted by key). */
+function find<V>(leaf: Leaf<V>, key: string): number {
+  let i = 0
+  for (; i < leaf.length; i += 2) {
+    const k = leaf[i] as string
+    if (k === key) return i
+    if (k > key) break
+  }
+  return ~i
 }
 
 // The trie's nodes are not frozen (V8 copies and freezes frozen arrays slowly, and a
@@ -171,16 +191,27 @@ export function forEachChangedValue<V>(next: Collection<V>, previous: Collection
 }
 
 function walkChanged<V>(node: Node<V>, before: Node<V> | undefined, depth: number, fn: (value: V, before: V | undefined) => void): void {
-  for (let i = 0; i < node.length; i++) {
+  const last = depth === DEPTH - 1
+  for (let i = 0, n = node.length; i < n; i++) {
     const child = node[i]
-    const old = before?.[i]
-    if (child === old || child === undefined) continue
-    if (depth < DEPTH - 1) {
+    if (child === undefined) continue
+    const old = before === undefined ? undefined : before[i]
+    if (child === old) continue
+    if (!last) {
       walkChanged(child as Node<V>, old as Node<V> | undefined, depth + 1, fn)
-    } else {
-      const leaf = child as Leaf<V>
-      const oldLeaf = old as Leaf<V> | undefined
-      for (const key in leaf) if (leaf[key] !== oldLeaf?.[key]) fn(leaf[key], oldLeaf?.[key])
+      continue
+    }
+    const leaf = child as Leaf<V>
+    const oldLeaf = old as Leaf<V> | undefined
+    for (let j = 0; j < leaf.length; j += 2) {
+      const value = leaf[j + 1] as V
+      // The same key at the same place is the common case; otherwise look it up.
+      let previous: V | undefined
+      if (oldLeaf !== undefined) {
+        const at = oldLeaf[j] === leaf[j] ? j : find(oldLeaf, leaf[j] as string)
+        previous = at < 0 ? undefined : (oldLeaf[at + 1] as V)
+      }
+      if (value !== previous) fn(value, previous)
     }
   }
 }
