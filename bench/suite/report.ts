@@ -26,7 +26,7 @@ const LIMITS: Record<Column, string> = {
 }
 
 const ROWS: Array<Row | string> = [
-  'raw limits (no library; each figure is the 1.00× of its column)',
+  'raw limits (no library; the first row is the 1.00× of each column)',
   { label: 'fdatasync per tx | group commit | no fsync | parse+mutate', seq: 'raw_durable_seq_tps', p50: 'raw_durable_seq_p50_us', p99: 'raw_durable_seq_p99_us', flight: 'raw_durable_256_tps', fast: 'raw_fast_seq_tps', ready: 'raw_replay_1m_ms' },
   { label: 'fdatasyncSync inline | 1 write+fsync per 256, no promises', seq: 'raw_inline_durable_seq_tps', p50: 'raw_inline_durable_seq_p50_us', p99: 'raw_inline_durable_seq_p99_us', flight: 'raw_batched_256_tps' },
   { label: 'overwrite in a preallocated file + fdatasync (size unchanged)', seq: 'raw_prealloc_durable_seq_tps', p50: 'raw_prealloc_durable_seq_p50_us', p99: 'raw_prealloc_durable_seq_p99_us' },
