@@ -202,6 +202,26 @@ describe('snapshots', () => {
     await reopened.close()
   })
 
+  it('reports a snapshot whose write fails (SNAPSHOT_FAILED, or a warning when automatic) and goes on writing the journal', async () => {
+    const storage = new MemoryJournalStorage()
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    storage.snapshots.write = async () => {
+      throw full
+    }
+    const warnings: StoreWarning[] = []
+    const store = await createStore(seed, { storage, snapshots: { everyEntries: 2 }, onWarning: (w) => warnings.push(w) })
+    await store.dispatch('inc')
+    await store.dispatch('inc')
+    await expect(store.snapshot()).rejects.toMatchObject({ code: 'SNAPSHOT_FAILED', cause: full, message: expect.stringMatching(/ENOSPC.*the journal is untouched/) })
+    expect(warnings.map((w) => w.code)).toContain('SNAPSHOT_FAILED')
+    await expect(store.dispatch('inc')).resolves.toMatchObject({ seq: 3 })
+    expect(store.halted).toBeNull()
+    await store.close()
+    const reopened = await createStore(seed, { storage })
+    expect(reopened.state).toMatchObject({ x: 3, y: 3 })
+    await reopened.close()
+  })
+
   it('says so when the storage keeps no snapshots', async () => {
     const storage = new MemoryJournalStorage()
     const bare = { location: 'bare', open: storage.open.bind(storage), read: storage.read.bind(storage), truncate: storage.truncate.bind(storage), append: storage.append.bind(storage), sync: storage.sync.bind(storage), close: storage.close.bind(storage) }
