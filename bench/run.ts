@@ -147,20 +147,19 @@ if (runs('nedb')) {
   log(`  load its datafile after the transfers: ${results.nedb_replay_1m_ms} ms`)
 }
 
-if (runs('lowdb')) {
-  log('lowdb')
-  record('lowdb_seq', await repeat(N.reps, () => runLowdb(bank, N.peerSeq, 'seq')), 'one at a time')
-  record('lowdb_256', await repeat(N.reps, () => runLowdb(bank, N.peerFlight, 'inFlight')), '256 in flight')
-  results.lowdb_open_1m_ms = Number((await repeatMs(N.reps, () => lowdbLoad(bank, N.replay))).toFixed(2))
-  log(`  read the state file: ${results.lowdb_open_1m_ms} ms`)
-}
-
-if (runs('lokijs')) {
-  log('lokijs')
-  record('lokijs_seq', await repeat(N.reps, () => runLoki(bank, N.peerSeq, 'seq')), 'one at a time')
-  record('lokijs_256', await repeat(N.reps, () => runLoki(bank, N.peerFlight, 'inFlight')), '256 in flight')
-  results.lokijs_open_1m_ms = Number((await repeatMs(N.reps, () => lokiOpen(bank, N.replay))).toFixed(2))
-  log(`  load the saved database: ${results.lokijs_open_1m_ms} ms`)
+// The peers that save their whole state to a file: the same three measurements each.
+const stateFilePeers = [
+  { name: 'lowdb', run: runLowdb, open: lowdbLoad, label: 'read the state file' },
+  { name: 'lokijs', run: runLoki, open: lokiOpen, label: 'load the saved database' },
+] as const
+for (const peer of stateFilePeers) {
+  if (!runs(peer.name)) continue
+  log(peer.name)
+  record(`${peer.name}_seq`, await repeat(N.reps, () => peer.run(bank, N.peerSeq, 'seq')), 'one at a time')
+  record(`${peer.name}_256`, await repeat(N.reps, () => peer.run(bank, N.peerFlight, 'inFlight')), '256 in flight')
+  const openMs = Number((await repeatMs(N.reps, () => peer.open(bank, N.replay))).toFixed(2))
+  results[`${peer.name}_open_1m_ms`] = openMs
+  log(`  ${peer.label}: ${openMs} ms`)
 }
 
 if (runs('immer')) {
