@@ -5,7 +5,7 @@
 //
 //   npm run crash-loop -- --kills 1000 [--max-life 150] [--rotate-every 100]
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -84,7 +84,7 @@ for (let kill = 1; kill <= kills; kill++) {
   for (const [seq, transfer] of life.acks) expected.set(seq, transfer)
 
   // A temporary snapshot file left behind: the kill landed while a snapshot was being written.
-  if (readdirSync(dir).some((name) => name.endsWith('.tmp'))) duringSnapshot++
+  if (existsSync(dir) && readdirSync(dir).some((name) => name.endsWith('.tmp'))) duringSnapshot++
   // Reopen as the next process would: repair a torn tail, replay, check the invariant.
   const store = await openStore(bank, { dir, onWarning: (w) => void (w.code === 'TORN_TAIL' ? torn++ : failures.push(`kill ${kill}: ${w.message}`)) })
   const accounts = store.state.accounts
