@@ -42,9 +42,11 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
   // A keyed entry's outcome is remembered, for a retry after this restart.
   const remember = (entry: JournalEntry, result: unknown): void =>
     keys.remember(entry.key as string, fingerprint(entry.name, encodeArgs(entry.name, entry.args).encoded), { seq: entry.seq, result, journaled: true })
+  let baseSeq = 0
   const base = async (): Promise<number> => {
     const loaded = storage.snapshots ? await loadNewestSnapshot(storage.snapshots, definition as never, warn, progress) : null
     if (!loaded) return 0
+    baseSeq = loaded.header.seq
     replayer = new Replayer(definition, immer, loaded.state as S, storage.location, mode, true)
     replayer.seq = loaded.header.seq
     replayer.time = loaded.header.time
@@ -64,5 +66,8 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
   })
   const root = replayer.finish(shouldFreeze)
   const metrics = new MetricsRecorder({ entries: replayed, ms: performance.now() - started })
-  return new PrevalentStore(definition, { immer, root, lastTime: replayer.time, journal, metrics, keys, snapshots }, options)
+  // The journal replayed since the last snapshot counts toward the next one: a store restarted
+  // often must not let its tail grow without end.
+  const snapshotDue = snapshots.journaled(replayed, storage.size ? await storage.size(baseSeq + 1) : 0)
+  return new PrevalentStore(definition, { immer, root, lastTime: replayer.time, journal, metrics, keys, snapshots, snapshotDue }, options)
 }

@@ -34,6 +34,8 @@ export interface StoreParts<S> {
   readonly metrics: MetricsRecorder
   readonly keys: IdempotencyTable
   readonly snapshots: Snapshotter
+  /** The journal replayed at open already calls for a snapshot (policy). */
+  readonly snapshotDue?: boolean
 }
 
 /** The running store behind {@link Store}: one write stream, refs over its committed root. @internal */
@@ -95,6 +97,7 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
       },
       queueLimits(options),
     )
+    if (parts.snapshotDue) this.#autoSnapshot()
   }
 
   get state(): Frozen<S> {

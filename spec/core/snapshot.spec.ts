@@ -184,6 +184,25 @@ describe('snapshots', () => {
     await reopened.close()
   })
 
+  it('counts the journal replayed at open toward the next automatic snapshot, so restarts never let the tail grow without end', async () => {
+    const storage = new MemoryJournalStorage()
+    const policy = { everyEntries: 5 }
+    const first = await createStore(seed, { storage, snapshots: policy })
+    for (let i = 0; i < 3; i++) await first.dispatch('inc')
+    await first.close()
+    const second = await createStore(seed, { storage, snapshots: policy })
+    for (let i = 0; i < 2; i++) await second.dispatch('inc')
+    await second.close()
+    expect((await storage.snapshots.list()).map((s) => s.seq)).toEqual([5])
+    // A tail already over the threshold at open is snapshotted at once.
+    const third = await createStore(seed, { storage, snapshots: false })
+    for (let i = 0; i < 6; i++) await third.dispatch('inc')
+    await third.close()
+    const fourth = await createStore(seed, { storage, snapshots: policy })
+    await fourth.close()
+    expect((await storage.snapshots.list()).map((s) => s.seq)).toEqual([5, 11])
+  })
+
   it('keeps idempotency keys and journaled time across a restart from a snapshot whose journal was pruned', async () => {
     const storage = new MemoryJournalStorage()
     const store = await createStore(seed, { storage, snapshots: { keep: 1, pruneJournal: true }, clock: () => 5_000 })
