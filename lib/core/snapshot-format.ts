@@ -140,7 +140,15 @@ export class SnapshotReader {
 
   /** Takes the next lines (without their `\n`). @throws StoreError `SNAPSHOT_CORRUPT`. */
   push(lines: readonly string[]): void {
-    for (const line of lines) this.#take(line)
+    for (const line of lines) {
+      try {
+        this.#take(line)
+      } catch (error) {
+        // Whatever a damaged line makes the decoding throw, it is damage of this snapshot.
+        if (error instanceof StoreError) throw error
+        throw this.#corrupt(`line ${this.#line} does not decode (${(error as Error)?.message ?? String(error)})`)
+      }
+    }
   }
 
   /** The state and keys, once the footer has been read and matched. @throws StoreError `SNAPSHOT_CORRUPT`. */
