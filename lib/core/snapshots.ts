@@ -1,7 +1,7 @@
 import type { RefValues, StoreDefinition, Transactions } from './definition.js'
 import { StoreError } from './errors.js'
 import type { JournalWarning } from './journal.js'
-import { migrateState } from './migrate.js'
+import { assertNotNewer, migrateState } from './migrate.js'
 import { SnapshotReader, snapshotLines, type KeyRecord, type SnapshotHeader } from './snapshot-format.js'
 import type { OpenProgress, SnapshotPolicy } from './store-api.js'
 import type { SnapshotInfo, SnapshotStorage } from './storage.js'
@@ -47,7 +47,8 @@ export async function loadNewestSnapshot(
       for await (const lines of storage.read(info.seq)) {
         reader.push(lines)
         if (reader.header && !accept(reader.header)) continue snapshots
-        if (reader.header) migrateCheck(definition, reader.header.version, info.location)
+        // A newer version is refused as soon as the header is read, before the rest is parsed.
+        if (reader.header) assertNotNewer(definition, reader.header.version, `snapshot ${info.location}`, info.location)
         for (const line of lines) bytes += line.length + 1
         progress?.({ phase: 'snapshot', seq: info.seq, bytes, ...(info.bytes !== undefined && { totalBytes: info.bytes }) })
       }
@@ -61,12 +62,6 @@ export async function loadNewestSnapshot(
     }
   }
   return null
-}
-
-/** Refuses a newer version as soon as the header is read, before the rest is parsed. */
-function migrateCheck(definition: StoreDefinition<RefValues, Transactions<RefValues>>, version: number, location: string): void {
-  const current = definition.version ?? 1
-  if (version > current) migrateState(definition, {}, version, location)
 }
 
 /** What a snapshot captures, taken alone on the write path. @internal */
