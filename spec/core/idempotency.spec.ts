@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createStore, MemoryJournalStorage, openStore } from '../../lib/index.js'
 import { bank, seed } from '../fixtures/definitions.js'
+import { eachTempDir } from '../fixtures/temp-dir.js'
 
 describe('idempotent dispatch', () => {
   it('applies a keyed call once: a retry resolves with the first seq and result', async () => {
@@ -75,11 +75,8 @@ describe('idempotent dispatch', () => {
 })
 
 describe('idempotent dispatch across a restart', () => {
-  let dir: string
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'prevalent-once-'))
-  })
-  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+  let dir = ''
+  eachTempDir('once', (path) => (dir = path))
 
   it('resolves a retry after a restart with the first outcome, applying nothing again', async () => {
     const store = await openStore(bank, { dir })

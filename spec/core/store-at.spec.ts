@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createStore, createStoreAt, MemoryJournalStorage, openStore, openStoreAt, type StoreWarning } from '../../lib/index.js'
 import { bank, seed } from '../fixtures/definitions.js'
+import { eachTempDir } from '../fixtures/temp-dir.js'
 
 type Command = ['add', number, number] | ['swap'] | ['inc'] | ['setS', Record<string, unknown>] | ['noop']
 const command: fc.Arbitrary<Command> = fc.oneof(
@@ -77,11 +77,8 @@ describe('point in time', () => {
 })
 
 describe('point in time on a store directory', () => {
-  let dir: string
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'prevalent-at-'))
-  })
-  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+  let dir = ''
+  eachTempDir('at', (path) => (dir = path))
 
   it('reads beside the live writer: it takes no lock and writes nothing', async () => {
     const writer = await openStore(seed, { dir })

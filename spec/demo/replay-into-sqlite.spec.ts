@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { bank } from '../../demo/replay-into-sqlite/definition.js'
 import { replayIntoSqlite } from '../../demo/replay-into-sqlite/replay-into-sqlite.js'
 import { openStore } from '../../lib/index.js'
+import { eachTempDir } from '../fixtures/temp-dir.js'
 
-let dir: string
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'prevalent-sqlite-'))
-})
-afterEach(() => rmSync(dir, { recursive: true, force: true }))
+let dir = ''
+eachTempDir('sqlite', (path) => (dir = path))
 
 describe('demo: replay into SQLite', () => {
   it('writes rows whose balances and ids equal the store state', async () => {

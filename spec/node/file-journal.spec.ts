@@ -1,18 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openFileJournal, openStore, type StoreWarning, type StoreError } from '../../lib/index.js'
 import { seed } from '../fixtures/definitions.js'
 import { firstRun } from '../../demo/seed/definition.js'
+import { eachTempDir } from '../fixtures/temp-dir.js'
 
-let dir: string
-let file: string
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'prevalent-file-'))
+let dir = ''
+let file = ''
+eachTempDir('file', (path) => {
+  dir = path
   file = join(dir, 'journal.ndjson')
 })
-afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 async function writeSeed(): Promise<void> {
   const store = await openStore(seed, { dir })

@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openStore, type StoreError } from '../../lib/index.js'
 import { bank } from '../fixtures/bank.js'
+import { eachTempDir } from '../fixtures/temp-dir.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const fixture = fileURLToPath(new URL('../fixtures/lock-child.ts', import.meta.url))
@@ -32,11 +30,8 @@ function startChild(mode: 'hold' | 'try', dir: string) {
 }
 
 describe('the directory write lock', () => {
-  let dir: string
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'prevalent-lock-'))
-  })
-  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+  let dir = ''
+  eachTempDir('lock', (path) => (dir = path))
 
   it('refuses a second open in the same process with LOCKED', async () => {
     const store = await openStore(bank, { dir })
