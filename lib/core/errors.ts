@@ -23,8 +23,10 @@ export type StoreErrorCode =
   | 'REPLAY_FAILED'
   /** Another writer holds the journal's directory. */
   | 'LOCKED'
-  /** The store definition or an option is not valid. */
+  /** The store definition is not valid. */
   | 'INVALID_DEFINITION'
+  /** An option of `createStore`/`openStore` is unknown or has a value it does not accept. */
+  | 'INVALID_OPTION'
   /** A write (`dispatch`) on a store opened read-only at a point in time. */
   | 'READ_ONLY'
   /** A point in time (a sequence number) that the journal does not reach. */
@@ -60,6 +62,12 @@ export interface StoreErrorDetails {
   readonly transaction?: string
   /** Path inside an argument, e.g. `args[0].items[2]`. */
   readonly path?: string
+  /** The option concerned (`INVALID_OPTION`), e.g. `snapshots.keep`. */
+  readonly option?: string
+  /** What was expected there (`INVALID_OPTION`, `ENTRY_TOO_LARGE`). */
+  readonly expected?: string
+  /** What arrived instead. */
+  readonly arrived?: string
 }
 
 /**

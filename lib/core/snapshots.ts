@@ -152,6 +152,6 @@ export class Snapshotter {
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback
-  if (!(value > 0) || (!Number.isSafeInteger(value) && value !== Infinity)) throw new StoreError('INVALID_DEFINITION', `option snapshots.${name}: expected a positive integer, got ${String(value)}`)
+  if (!(value > 0) || (!Number.isSafeInteger(value) && value !== Infinity)) throw new StoreError('INVALID_OPTION', `option snapshots.${name}: expected a positive integer, got ${String(value)}`)
   return value
 }
