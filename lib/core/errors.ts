@@ -35,6 +35,8 @@ export type StoreErrorCode =
   | 'INVALID_KEY'
   /** `dispatchOnce` reused a remembered key for a different transaction or arguments. */
   | 'IDEMPOTENCY_CONFLICT'
+  /** A dispatch's journal entry would be larger than `maxEntryBytes`; nothing was journaled. */
+  | 'ENTRY_TOO_LARGE'
   /** The dispatch queue is full (`maxQueue`) and the store was told to refuse (`whenFull: 'reject'`). */
   | 'QUEUE_FULL'
   /** A recipe gave a different result when run twice on the same state (`checkDeterminism`). */

@@ -7,6 +7,7 @@ import { StoreError } from './errors.js'
 import { checkKey, fingerprint, IdempotencyTable, type OnceReceipt } from './idempotency.js'
 import type { Journal } from './journal.js'
 import { encodeEntry } from './journal-entry.js'
+import { utf8Length } from './journal-scan.js'
 import { MetricsRecorder, type StoreMetrics } from './metrics.js'
 import { runRecipe, type RunOptions, type RunOutcome } from './recipe-run.js'
 import { StoreRef, type Ref } from './ref.js'
@@ -16,10 +17,17 @@ import type { Durability, Receipt, Refs, Store, StoreOptions } from './store-api
 import type { SnapshotInfo } from './storage.js'
 import { queueFull, queueLimits, WriteStream } from './write-stream.js'
 
+/** A batch stops taking calls once its entries reach this many bytes, or this many entries. */
+const BATCH_BYTES = 8 * 1024 * 1024
+const BATCH_ENTRIES = 16_384
+const DEFAULT_MAX_ENTRY_BYTES = 64 * 1024 * 1024
+
 interface Call {
   readonly name: string
   readonly live: unknown[]
   readonly encoded: EncodedArgs
+  /** Bytes of the encoded arguments (the entry is this plus a few dozen). */
+  readonly bytes: number
   readonly key?: string
   readonly resolve: (receipt: Receipt<unknown>) => void
   readonly reject: (error: unknown) => void
@@ -56,6 +64,7 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
   readonly #keys: IdempotencyTable
   readonly #snapshots: Snapshotter
   readonly #onWarning: StoreOptions['onWarning']
+  readonly #maxEntryBytes: number
   #root: S
   #seq: number
   #time: number
@@ -83,6 +92,7 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
     this.#syncIntervalMs = options.syncIntervalMs ?? 1000
     this.#clock = options.clock ?? Date.now
     this.#onWarning = options.onWarning
+    this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
     this.#state$ = new BehaviorSubject(parts.root)
     const refs: Record<string, Ref<unknown>> = {}
     for (const name of Object.keys(definition.refs)) {
@@ -185,8 +195,14 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
     } catch (error) {
       return Promise.reject(error)
     }
+    // Refused here, not at the write: an entry too large must neither halt the store nor make the journal unreadable.
+    const bytes = utf8Length(encoded.encoded.json) + (encoded.encoded.meta === undefined ? 0 : utf8Length(encoded.encoded.meta)) + utf8Length(name) + (key === undefined ? 0 : utf8Length(key))
+    if (bytes > this.#maxEntryBytes) {
+      const expected = `at most ${this.#maxEntryBytes} bytes`
+      return Promise.reject(new StoreError('ENTRY_TOO_LARGE', `dispatch("${name}") refused: its journal entry would take ${bytes} bytes; expected ${expected} (option maxEntryBytes); nothing was journaled and the store goes on`, { transaction: name, expected, arrived: `${bytes} bytes` }))
+    }
     return new Promise((resolve, reject) => {
-      const queued = this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, key, resolve, reject })
+      const queued = this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, bytes, key, resolve, reject })
       if (!queued) reject(queueFull(name, this.#stream.queued))
     })
   }
@@ -216,8 +232,11 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
     }
   }
 
-  /** One batch: produce → nothing changed? done → journal → durable → commit → emit → resolve. */
-  async #process(batch: Call[]): Promise<void> {
+  /**
+   * One batch: produce → nothing changed? done → journal → durable → commit → emit → resolve.
+   * A batch is bounded (bytes and entries): the calls past the bound are handed back for the next one.
+   */
+  async #process(batch: Call[]): Promise<Call[] | void> {
     if (this.#halted) {
       for (const call of batch) call.reject(this.#haltedError(call.name))
       return
@@ -229,7 +248,12 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
     const done: Array<{ call: Call; receipt: Receipt<unknown> }> = []
     const iso = new Date(time).toISOString()
     const observed = this.#commits.observed
+    let bytes = 0
+    let taken = 0
     for (const call of batch) {
+      if (bytes >= BATCH_BYTES || taken >= BATCH_ENTRIES) break
+      taken++
+      bytes += call.bytes
       // Each recipe runs on the state left by the ones before it in this batch.
       const next = this.#runCall(root, call, seq + 1, time)
       if (next === null) continue
@@ -243,6 +267,7 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
       }
       done.push({ call, receipt: { seq, result: next.result, journaled } })
     }
+    const left = taken < batch.length ? batch.slice(taken) : undefined
     if (lines !== '') {
       // (D)urability: nothing is committed or acknowledged before the policy says it is on disk.
       try {
@@ -255,18 +280,19 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
         this.#commits.discard()
         this.#halt(error)
         for (const { call } of done) call.reject(this.#halted)
-        return
+        return left
       }
       const committed = seq - this.#seq
       this.#commit(root, seq)
       this.#commits.publish()
-      this.#metrics.batch(batch.length, committed)
+      this.#metrics.batch(taken, committed)
       this.#rememberKeys(done)
       if (this.#snapshots.journaled(committed, lines.length)) this.#autoSnapshot()
     } else {
-      this.#metrics.batch(batch.length, 0)
+      this.#metrics.batch(taken, 0)
     }
     for (const { call, receipt } of done) call.resolve(receipt)
+    return left
   }
 
   /** Keys are remembered as they commit, so a snapshot taken between batches holds every one. */

@@ -56,11 +56,12 @@ export class WriteStream<C> {
   #lastYield = performance.now()
 
   /**
-   * `process` settles each call of the batch itself. Should it throw all the same (a bug),
-   * `crashed` is told so the calls are settled and the stream goes on to the next batch.
+   * `process` settles each call of the batch itself, or hands back the calls it left for the
+   * next batch (a batch is bounded): they go first into it. Should it throw all the same (a
+   * bug), `crashed` is told so the calls are settled and the stream goes on to the next batch.
    */
   constructor(
-    process: (batch: C[]) => Promise<void>,
+    process: (batch: C[]) => Promise<C[] | void>,
     crashed: (batch: C[], error: unknown) => void,
     limits: QueueLimits = { maxQueue: Infinity, whenFull: 'wait' },
   ) {
@@ -76,7 +77,11 @@ export class WriteStream<C> {
             this.#admitParked()
             this.#busy = true
             try {
-              if (batch.length > 0) await process(batch)
+              const left = batch.length > 0 ? await process(batch) : undefined
+              if (left && left.length > 0) {
+                this.#pending = left.concat(this.#pending)
+                this.#schedule()
+              }
             } catch (error) {
               crashed(batch, error)
             }
