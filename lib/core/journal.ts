@@ -194,6 +194,9 @@ export class Journal {
   /**
    * Ends the current segment durably and continues in a new one whose first entry is
    * `lastSeq + 1` (after a snapshot). A storage without segments ignores it.
+   * @throws StoreError `WRITE_FAILED` when the fsync before it fails (the journal then refuses
+   * writes); `SNAPSHOT_FAILED` when only the new segment could not be made: appends go on in
+   * the current one.
    * @internal
    */
   async roll(): Promise<void> {
@@ -201,9 +204,14 @@ export class Journal {
     this.#assertWritable()
     try {
       await this.#storage.sync()
+    } catch (cause) {
+      throw this.#fail('fsync before a segment roll', cause)
+    }
+    try {
       await this.#storage.roll(this.#lastSeq + 1)
     } catch (cause) {
-      throw this.#fail('segment roll', cause)
+      const code = (cause as { code?: string } | null)?.code
+      throw new StoreError('SNAPSHOT_FAILED', `starting a new journal segment at seq ${this.#lastSeq + 1} failed${code ? ` (${code})` : ''}: ${(cause as Error)?.message ?? String(cause)}; the journal goes on in ${this.location}`, { location: this.location, seq: this.#lastSeq + 1 }, { cause })
     }
   }
   /**

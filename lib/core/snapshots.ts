@@ -88,6 +88,8 @@ export class Snapshotter {
   #lastSize = 0
   #chain: Promise<unknown> = Promise.resolve()
   #running = false
+  /** The policy's amounts are multiplied by this after failed automatic snapshots (1, 2, 4 … 64). */
+  #backOff = 1
 
   constructor(storage: SnapshotStorage | undefined, policy: SnapshotPolicy | false | undefined, prune: ((seq: number) => Promise<unknown>) | undefined) {
     this.#storage = storage
@@ -103,7 +105,20 @@ export class Snapshotter {
   journaled(entries: number, bytes: number): boolean {
     this.#entries += entries
     this.#bytes += bytes
-    return this.#auto && !this.#running && (this.#entries >= this.#everyEntries || this.#bytes >= Math.max(this.#everyBytes, this.#lastSize))
+    const factor = this.#backOff
+    return this.#auto && !this.#running && (this.#entries >= this.#everyEntries * factor || this.#bytes >= Math.max(this.#everyBytes, this.#lastSize) * factor)
+  }
+
+  /**
+   * After a failed automatic snapshot: the next one waits for the policy's amount again,
+   * doubled for each failure in a row (up to 64 times). Returns that wait, for the warning.
+   */
+  backOff(): string {
+    this.#entries = 0
+    this.#bytes = 0
+    this.#backOff = Math.min(this.#backOff * 2, 64)
+    const entries = this.#everyEntries === Infinity ? '' : `${this.#everyEntries * this.#backOff} entries or `
+    return `${entries}${Math.max(this.#everyBytes, this.#lastSize) * this.#backOff} bytes`
   }
 
   /**
@@ -127,6 +142,7 @@ export class Snapshotter {
           throw new StoreError('SNAPSHOT_FAILED', `writing the snapshot at seq ${header.seq} failed: ${(cause as Error)?.message ?? String(cause)}; the journal is untouched`, { seq: header.seq }, { cause })
         }
         this.#lastSize = info.bytes ?? 0
+        this.#backOff = 1
         await this.#retain()
         return info
       } finally {

@@ -72,6 +72,8 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
   #closed = false
   #closing: Promise<void> | null = null
   #inRecipe = false
+  /** The journal rolled for a snapshot that is not written yet (or failed). */
+  #rolledWithoutSnapshot = false
   #unsynced = false
   #syncTimer: ReturnType<typeof setTimeout> | null = null
   /** When the journal was last made durable (performance.now()), for the interval policy. */
@@ -168,15 +170,24 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
     return this.#snapshots.take(() =>
       this.#stream.exclusive(async () => {
         if (this.#halted) throw this.#haltedError('snapshot')
+        // After a snapshot that failed once its segment was rolled, the journal stays in that
+        // segment: repeated failures must not leave a segment per attempt.
         try {
-          await this.#journal.roll()
+          // The journal is durable up to the snapshot's seq before the snapshot is.
+          if (this.#rolledWithoutSnapshot) await this.#journal.sync()
+          else await this.#journal.roll()
         } catch (error) {
-          this.#halt(error)
+          // Only a failed fsync halts; a segment that could not be made leaves the journal where it was.
+          if (!(error instanceof StoreError && error.code === 'SNAPSHOT_FAILED')) this.#halt(error)
           throw error
         }
+        this.#rolledWithoutSnapshot = true
         return { state: this.#root, header: { seq: this.#seq, time: this.#time, version: this.#version }, keys: this.#keys.entries() }
       }),
-    )
+    ).then((info) => {
+      this.#rolledWithoutSnapshot = false
+      return info
+    })
   }
 
   #enqueue(name: string, args: readonly unknown[], key: string | undefined): Promise<Receipt<unknown>> {
@@ -303,7 +314,9 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
   #autoSnapshot(): void {
     this.snapshot().catch((error: unknown) => {
       if (this.#closed || this.#halted) return
-      const message = `automatic snapshot failed: ${(error as Error)?.message ?? String(error)}`
+      // The next automatic attempt waits for the policy's amount again, doubled per failure.
+      const after = this.#snapshots.backOff()
+      const message = `automatic snapshot failed: ${(error as Error)?.message ?? String(error)}; the journal goes on, the next attempt after ${after}`
       const warning = { code: 'SNAPSHOT_FAILED' as const, message, location: this.#journal.location }
       if (this.#onWarning) this.#onWarning(warning)
       else console.warn(`prevalent: ${message}`)

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs'
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs'
 import { open as openFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import fse from 'fs-extra'
@@ -195,11 +195,22 @@ export class FileJournalStorage implements JournalStorage {
   }
 }
 
-/** Opens a segment for appending; a new file's directory entry is made durable, or a crash could lose the file. */
+/**
+ * Opens a segment for appending; a new file's directory entry is made durable, or a crash could
+ * lose the file. A new file whose entry could not be made durable is removed again: an empty
+ * segment left behind would claim a seq the previous segment goes on to hold.
+ */
 function openAppend(file: string, dir: string): number {
   const existed = fse.pathExistsSync(file)
   const fd = openSync(file, 'a')
-  if (!existed) syncDirectory(dir)
+  if (existed) return fd
+  try {
+    syncDirectory(dir)
+  } catch (error) {
+    closeSync(fd)
+    rmSync(file, { force: true })
+    throw error
+  }
   return fd
 }
 
