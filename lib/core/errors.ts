@@ -23,6 +23,10 @@ export type StoreErrorCode =
   | 'REPLAY_FAILED'
   /** Another writer holds the journal's directory. */
   | 'LOCKED'
+  /** The lock file is a symbolic link or not a regular file: refused, never followed. */
+  | 'LOCK_INVALID'
+  /** The lock file was deleted or replaced while the store held it: the store writes nothing more. */
+  | 'LOCK_LOST'
   /** The store definition is not valid. */
   | 'INVALID_DEFINITION'
   /** An option of `createStore`/`openStore` is unknown or has a value it does not accept. */

@@ -251,6 +251,8 @@ export class Journal {
   }
 
   #fail(what: string, cause: unknown): StoreError {
+    // A refusal the storage explains itself (a lost lock) keeps its code.
+    if (cause instanceof StoreError) return (this.#failure = cause)
     const code = (cause as { code?: string } | null)?.code
     this.#failure = new StoreError('WRITE_FAILED', `journal ${what} failed${code ? ` (${code})` : ''}: ${(cause as Error)?.message ?? String(cause)}; nothing since the last fsync is acknowledged`, { location: this.location }, { cause })
     return this.#failure

@@ -1,6 +1,6 @@
 import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs'
-import { open as openFile, readdir, rename, rm, stat } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { mkdir, open as openFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import fse from 'fs-extra'
 import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage } from '../core/storage.js'
 import { blockLines, lineBlocks } from './line-blocks.js'
@@ -97,7 +97,7 @@ export class FileJournalStorage implements JournalStorage {
     const segments = await listSegments(this.#dir)
     if (segments.length > 0) this.#active = segments[segments.length - 1].location
     if (!write) return
-    await fse.ensureDir(this.#dir)
+    await createDirectory(this.#dir)
     this.#lock = DirectoryLock.acquire(this.#dir)
     try {
       await removeLeftovers(this.#dir)
@@ -147,6 +147,8 @@ export class FileJournalStorage implements JournalStorage {
   }
 
   async append(text: string): Promise<void> {
+    // Never append without the lock: a LOCK deleted or replaced may have let another writer in.
+    this.#lock?.verify()
     let buffer = Buffer.from(text, 'utf8')
     while (buffer.length > 0) {
       const written = writeSync(this.#fd, buffer)
@@ -169,6 +171,7 @@ export class FileJournalStorage implements JournalStorage {
   async roll(firstSeq: number): Promise<void> {
     const next = join(this.#dir, segmentName(firstSeq))
     if (next === this.#active) return
+    this.#lock?.verify()
     const fd = openAppend(next, this.#dir)
     closeSync(this.#fd)
     this.#fd = fd
@@ -212,6 +215,19 @@ function openAppend(file: string, dir: string): number {
     throw error
   }
   return fd
+}
+
+/**
+ * Creates a directory and its missing parents, durably: each created directory's entry is in
+ * its parent, so each parent is fsynced, or a power loss could drop the whole store.
+ */
+async function createDirectory(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true })
+  if (first === undefined) return
+  for (let created = dir; ; created = dirname(created)) {
+    syncDirectory(dirname(created))
+    if (created === resolve(first)) break
+  }
 }
 
 /** Removes temporary files of snapshot writes a crash interrupted. */
