@@ -48,6 +48,7 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
     const loaded = storage.snapshots ? await loadNewestSnapshot(storage.snapshots, definition as never, warn, progress) : null
     if (!loaded) return 0
     baseSeq = loaded.header.seq
+    snapshots.verified(baseSeq)
     replayer = new Replayer(definition, immer, loaded.state as S, storage.location, mode, true)
     replayer.seq = loaded.header.seq
     replayer.time = loaded.header.time

@@ -88,6 +88,8 @@ export class Snapshotter {
   #lastSize = 0
   #chain: Promise<unknown> = Promise.resolve()
   #running = false
+  /** Snapshots known to be whole: the one loaded at open, and those written since. */
+  readonly #whole = new Set<number>()
   /** The policy's amounts are multiplied by this after failed automatic snapshots (1, 2, 4 … 64). */
   #backOff = 1
 
@@ -99,6 +101,11 @@ export class Snapshotter {
     this.#everyBytes = positive(options.everyBytes, DEFAULT_EVERY_BYTES, 'everyBytes')
     this.#keep = positive(options.keep, DEFAULT_KEEP, 'keep')
     this.#prune = options.pruneJournal ? prune : undefined
+  }
+
+  /** Records that the snapshot of `seq` was read back whole (the one loaded at open). */
+  verified(seq: number): void {
+    this.#whole.add(seq)
   }
 
   /** Counts journaled entries and bytes; true when the policy wants a snapshot now. */
@@ -143,6 +150,7 @@ export class Snapshotter {
         }
         this.#lastSize = info.bytes ?? 0
         this.#backOff = 1
+        this.#whole.add(info.seq)
         await this.#retain()
         return info
       } finally {
@@ -158,11 +166,19 @@ export class Snapshotter {
     return this.#chain
   }
 
+  /**
+   * Keeps the `keep` newest snapshots known to be whole and removes every older one; the
+   * journal is pruned only behind the oldest of those. A snapshot skipped as damaged at open
+   * (or never read) is not counted: counting it would remove a whole one to fall back on.
+   */
   async #retain(): Promise<void> {
-    const all = await (this.#storage as SnapshotStorage).list()
-    const kept = all.slice(-this.#keep)
-    for (const old of all.slice(0, all.length - kept.length)) await (this.#storage as SnapshotStorage).remove(old.seq)
-    if (this.#prune && kept.length > 0) await this.#prune(kept[0].seq)
+    const storage = this.#storage as SnapshotStorage
+    const all = await storage.list()
+    const kept = all.filter((info) => this.#whole.has(info.seq)).slice(-this.#keep)
+    if (kept.length === 0) return
+    const oldest = kept[0].seq
+    for (const old of all) if (old.seq < oldest) await storage.remove(old.seq)
+    if (this.#prune) await this.#prune(oldest)
   }
 }
 
