@@ -2,6 +2,7 @@ import { encodeArgs } from './codec.js'
 import { TransactionContext, type TxContext } from './context.js'
 import { StoreError } from './errors.js'
 import { decodeEntry, encodeEntry, type JournalEntry } from './journal-entry.js'
+import { validEntryAfter } from './journal-tail.js'
 import type { JournalStorage } from './storage.js'
 
 /** Something the journal repaired on its own and wants a person to know about. */
@@ -312,7 +313,14 @@ export async function openJournal(storage: JournalStorage, options: JournalOptio
       // A replay that threw leaves the reader suspended: let it close what it opened.
       await reader.return(null)
     }
-    if (damage) {
+    // Damage that no valid entry follows is a torn tail: a write cut short by a power loss.
+    if (damage && !(await validEntryAfter(storage, base + 1, damage.location, damage.offset))) {
+      let aside = ''
+      if (write) aside = (await storage.keepAside?.(damage.offset)) ?? ''
+      if (write) await storage.truncate(damage.offset)
+      const kept = aside ? `; the cut bytes are kept in ${aside}` : ''
+      warn({ code: 'TORN_TAIL', message: `journal ${damage.location} ends in damaged lines with no valid entry after them (${damage.reason}, at byte offset ${damage.offset}): a write cut short by a crash or power loss, never acknowledged; ${write ? 'cut off' : 'ignored'}${kept}`, location: damage.location, offset: damage.offset })
+    } else if (damage) {
       if (options.onCorruption !== 'truncate') throw corrupt(damage)
       if (write) {
         const segments = (await storage.segments?.()) ?? []

@@ -146,6 +146,13 @@ export class FileJournalStorage implements JournalStorage {
     fdatasyncSync(this.#fd)
   }
 
+  async keepAside(offset: number): Promise<string> {
+    const aside = `${this.#active}.cut-${offset}-${Date.now()}`
+    await copyTail(this.#active, offset, aside)
+    syncDirectory(this.#dir)
+    return aside
+  }
+
   async append(text: string): Promise<void> {
     // Never append without the lock: a LOCK deleted or replaced may have let another writer in.
     this.#lock?.verify()
@@ -227,6 +234,25 @@ async function createDirectory(dir: string): Promise<void> {
   for (let created = dir; ; created = dirname(created)) {
     syncDirectory(dirname(created))
     if (created === resolve(first)) break
+  }
+}
+
+/** Copies `file` from byte `offset` on into a new file `to`, durably. */
+async function copyTail(file: string, offset: number, to: string): Promise<void> {
+  const source = await openFile(file, 'r')
+  const target = await openFile(to, 'wx')
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20)
+    for (let position = offset; ; ) {
+      const { bytesRead } = await source.read(buffer, 0, buffer.length, position)
+      if (bytesRead === 0) break
+      await target.write(buffer, 0, bytesRead)
+      position += bytesRead
+    }
+    await target.sync()
+  } finally {
+    await source.close()
+    await target.close()
   }
 }
 
