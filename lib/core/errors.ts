@@ -23,6 +23,8 @@ export type StoreErrorCode =
   | 'REPLAY_FAILED'
   /** Another writer holds the journal's directory. */
   | 'LOCKED'
+  /** The exclusive file lock (a native package with prebuilt binaries) could not be loaded; the message says what to install. */
+  | 'LOCK_UNAVAILABLE'
   /** The store definition or an option is not valid. */
   | 'INVALID_DEFINITION'
   /** A write (`dispatch`) on a store opened read-only at a point in time. */

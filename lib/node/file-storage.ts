@@ -1,7 +1,6 @@
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs'
-import { open as openFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs'
+import { mkdir, open as openFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import fse from 'fs-extra'
 import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage } from '../core/storage.js'
 import { blockLines, lineBlocks } from './line-blocks.js'
 import { DirectoryLock } from './lock.js'
@@ -97,7 +96,7 @@ export class FileJournalStorage implements JournalStorage {
     const segments = await listSegments(this.#dir)
     if (segments.length > 0) this.#active = segments[segments.length - 1].location
     if (!write) return
-    await fse.ensureDir(this.#dir)
+    await mkdir(this.#dir, { recursive: true })
     this.#lock = DirectoryLock.acquire(this.#dir)
     try {
       await removeLeftovers(this.#dir)
@@ -197,7 +196,7 @@ export class FileJournalStorage implements JournalStorage {
 
 /** Opens a segment for appending; a new file's directory entry is made durable, or a crash could lose the file. */
 function openAppend(file: string, dir: string): number {
-  const existed = fse.pathExistsSync(file)
+  const existed = existsSync(file)
   const fd = openSync(file, 'a')
   if (!existed) syncDirectory(dir)
   return fd

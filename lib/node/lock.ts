@@ -1,12 +1,12 @@
 import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import fsExt from 'fs-ext'
 import { StoreError } from '../core/errors.js'
+import { loadFileLock } from './flock.js'
 
 /**
- * An exclusive write lock on a store directory, held with flock(2) on `<dir>/LOCK`. The kernel
- * releases it when the holder exits or is killed, so a lock left by a dead process is simply
+ * An exclusive write lock on a store directory, held on `<dir>/LOCK` (see `loadFileLock`). The
+ * kernel releases it when the holder exits or is killed, so a lock left by a dead process is simply
  * free again: no staleness guess, no pid to trust. The file's content only names the holder.
  * @internal
  */
@@ -19,10 +19,11 @@ export class DirectoryLock {
 
   /** Takes the lock or throws `LOCKED` naming the current holder. */
   static acquire(dir: string): DirectoryLock {
+    const lock = loadFileLock()
     const path = join(dir, 'LOCK')
     const fd = openSync(path, 'a+')
     try {
-      fsExt.flockSync(fd, 'exnb')
+      if (!lock.tryLock(fd)) throw Object.assign(new Error('the lock is held'), { code: 'EAGAIN' })
     } catch (error) {
       closeSync(fd)
       const code = (error as NodeJS.ErrnoException).code
@@ -45,7 +46,7 @@ export class DirectoryLock {
 
   /** Releases the lock. The LOCK file stays: removing it would race with the next locker. */
   release(): void {
-    fsExt.flockSync(this.#fd, 'un')
+    loadFileLock().unlock(this.#fd)
     closeSync(this.#fd)
   }
 }
