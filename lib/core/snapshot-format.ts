@@ -3,7 +3,7 @@ import { Collection } from './collection.js'
 import { crc32 } from './crc32.js'
 import type { RefValues } from './definition.js'
 import { StoreError } from './errors.js'
-import type { Receipt } from './store-api.js'
+import type { Receipt } from './receipt.js'
 
 /** How a ref's value is cut into lines: containers by their items, anything else whole. */
 type Kind = 'collection' | 'map' | 'set' | 'array' | 'object' | 'value'
