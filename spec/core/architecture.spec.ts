@@ -58,11 +58,17 @@ describe('architecture', () => {
     expect(cyclesOf(graph).map((cycle) => cycle.map((file) => relative(lib, file)).join(' → '))).toEqual([])
   })
 
-  it('exports only named symbols from the public entry', async () => {
-    const api = await import('../../lib/index.js')
-    expect(Object.keys(api)).not.toContain('default')
-    expect(Object.keys(api).sort()).toEqual(
-      ['Collection', 'FaultInjectingStorage', 'FileJournalStorage', 'Journal', 'MemoryJournalStorage', 'MemorySnapshots', 'StoreError', 'createStore', 'defineStore', 'isStoreError', 'openFileJournal', 'openJournal', 'openStore', 'shallowEqual', 'createStoreAt', 'openStoreAt', 'scanJournal'].sort(),
-    )
+  it('exports only named symbols from each entry point: Node adds the file storage to the core', async () => {
+    const node = await import('../../lib/index.js')
+    const core = await import('../../lib/core/index.js')
+    const testing = await import('../../lib/testing/index.js')
+    const coreNames = ['Collection', 'Journal', 'MemoryJournalStorage', 'MemorySnapshots', 'StoreError', 'createStore', 'createStoreAt', 'defineStore', 'isStoreError', 'openJournal', 'scanJournal', 'shallowEqual']
+    for (const api of [node, core, testing]) expect(Object.keys(api)).not.toContain('default')
+    expect(Object.keys(core).sort()).toEqual(coreNames)
+    expect(Object.keys(node).sort()).toEqual([...coreNames, 'FaultInjectingStorage', 'FileJournalStorage', 'openFileJournal', 'openStore', 'openStoreAt'].sort())
+    expect(Object.keys(testing).sort()).toEqual(['FaultInjectingStorage', 'MemoryJournalStorage', 'MemorySnapshots', 'TestClock', 'describeStorageContract'])
+    // One class per concept, whichever entry it is imported from.
+    expect(node.Collection).toBe(core.Collection)
+    expect(testing.MemoryJournalStorage).toBe(core.MemoryJournalStorage)
   })
 })
