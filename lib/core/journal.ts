@@ -177,6 +177,16 @@ export class Journal {
     } catch (cause) {
       throw this.#fail('fsync', cause)
     }
+    this.#storage.acknowledge?.(this.#lastSeq)
+  }
+
+  /**
+   * Tells the storage that every entry through `seq` is acknowledged (the store's write path,
+   * under a policy that acknowledges before an fsync), so followers may show them.
+   * @internal
+   */
+  acknowledged(seq: number): void {
+    this.#storage.acknowledge?.(seq)
   }
 
   /**
@@ -243,6 +253,8 @@ export class Journal {
   }
 
   #fail(what: string, cause: unknown): StoreError {
+    // A fenced writer lost its lease: that is the reason to report, not an I/O failure.
+    if (cause instanceof StoreError && cause.code === 'FENCED') return (this.#failure = cause)
     const code = (cause as { code?: string } | null)?.code
     this.#failure = new StoreError('WRITE_FAILED', `journal ${what} failed${code ? ` (${code})` : ''}: ${(cause as Error)?.message ?? String(cause)}; nothing since the last fsync is acknowledged`, { location: this.location }, { cause })
     return this.#failure
@@ -318,6 +330,8 @@ export async function openJournal(storage: JournalStorage, options: JournalOptio
       warn({ code: 'TORN_TAIL', message: `journal ${tail.location} ended in a torn entry (${tail.text.length} characters at byte offset ${tail.offset}, left by a crash mid-append); it was never acknowledged and has been cut off`, location: tail.location, offset: tail.offset })
     }
     const journal = new Journal(storage, lastSeq, write)
+    // Whatever a writer finds whole at open is the journal from now on: followers may read it.
+    if (write) storage.acknowledge?.(lastSeq)
     // The snapshot is newer than every stored entry (segments removed or lost after it was
     // taken): new entries go to a segment of their own, so the sequence joins up on disk.
     if (write && storage.roll && lastSeq === base && base > 0) {

@@ -242,7 +242,10 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
       try {
         await this.#journal.writeLines(lines, seq)
         if (this.#durability === 'always') await this.#timedSync()
-        else this.#markUnsynced()
+        else {
+          this.#markUnsynced()
+          this.#journal.acknowledged(seq)
+        }
       } catch (error) {
         this.#commits.discard()
         this.#halt(error)

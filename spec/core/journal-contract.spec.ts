@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { collect } from '../fixtures/collect.js'
+import { tailContract } from '../fixtures/tail-contract.js'
 import { FileJournalStorage, MemoryJournalStorage, openJournal, type JournalStorage, type JournalWarning } from '../../lib/index.js'
 
 // One contract, every storage: each backend must pass all of it.
@@ -163,4 +164,10 @@ describe.each(backends)('journal contract: %s storage', (_name, make) => {
     expect(warnings).toHaveLength(1)
     await clean.close()
   })
+})
+
+// The live tail (followers), for every backend above that has one: a block of its own, so it
+// moves with the contract wherever the contract goes.
+describe.each(backends)('journal tail contract: %s storage', (_name, make) => {
+  tailContract(make)
 })
