@@ -28,6 +28,8 @@ export class MemoryJournalStorage implements JournalStorage {
   #writer = false
   #open = false
   #acknowledged: AcknowledgedPoint | null = null
+  /** Bumped at each acknowledgement, so a tail that was busy when it came does not wait for the next. */
+  #acknowledgements = 0
   #wakeUps: Array<() => void> = []
 
   constructor(location = 'memory', snapshots = new MemorySnapshots(location)) {
@@ -111,6 +113,7 @@ export class MemoryJournalStorage implements JournalStorage {
   acknowledge(seq: number): void {
     this.#flush()
     this.#acknowledged = { seq, firstSeq: this.#firstSeq, bytes: this.#bytes.length }
+    this.#acknowledgements++
     const wakeUps = this.#wakeUps
     this.#wakeUps = []
     for (const wake of wakeUps) wake()
@@ -126,8 +129,12 @@ export class MemoryJournalStorage implements JournalStorage {
   }
 
   #source(): SegmentSource {
+    let seen = -1
     return {
-      acknowledged: async () => this.#acknowledged,
+      acknowledged: async () => {
+        seen = this.#acknowledgements
+        return this.#acknowledged
+      },
       segments: () => this.segments(),
       readBytes: async (segment, from, to) => {
         this.#flush()
@@ -136,7 +143,7 @@ export class MemoryJournalStorage implements JournalStorage {
       },
       wait: (signal) =>
         new Promise<void>((resolve) => {
-          if (signal.aborted) return resolve()
+          if (signal.aborted || seen !== this.#acknowledgements) return resolve()
           const done = (): void => {
             signal.removeEventListener('abort', done)
             resolve()

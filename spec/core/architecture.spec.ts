@@ -22,7 +22,7 @@ describe('architecture', () => {
     const api = await import('../../lib/index.js')
     expect(Object.keys(api)).not.toContain('default')
     expect(Object.keys(api).sort()).toEqual(
-      ['Collection', 'FaultInjectingStorage', 'FileJournalStorage', 'Journal', 'MemoryJournalStorage', 'MemorySnapshots', 'StoreError', 'createStore', 'defineStore', 'isStoreError', 'openFileJournal', 'openJournal', 'openStore', 'shallowEqual', 'createStoreAt', 'openStoreAt', 'scanJournal'].sort(),
+      ['Collection', 'FaultInjectingStorage', 'FileJournalStorage', 'Journal', 'MemoryJournalStorage', 'MemorySnapshots', 'StoreError', 'createStore', 'defineStore', 'isStoreError', 'openFileJournal', 'openJournal', 'openStore', 'shallowEqual', 'createStoreAt', 'openStoreAt', 'scanJournal', 'createFollower', 'openFollower'].sort(),
     )
   })
 })
