@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig([
   {
-    entry: { index: 'lib/index.ts' },
+    entry: { index: 'lib/index.ts', 'postgres/index': 'lib/postgres/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
