@@ -119,7 +119,14 @@ export class PostgresJournalStorage implements JournalStorage {
     this.#pending = []
     const last = rows.seq[rows.seq.length - 1]
     if (rows.seq[0] !== this.#head + 1) throw lease.lose(`expected the next entry to be seq ${this.#head + 1}, was asked to append seq ${rows.seq[0]}`)
-    const result = await this.#pool.query(appendStatement(this.#schema, this.#perAppend), [this.#store, this.#head, last, lease.epoch, rows.seq, rows.time, rows.name, rows.line, ...(this.#perAppend ? [this.#channel] : [])])
+    let result
+    try {
+      result = await this.#pool.query(appendStatement(this.#schema, this.#perAppend), [this.#store, this.#head, last, lease.epoch, rows.seq, rows.time, rows.name, rows.line, ...(this.#perAppend ? [this.#channel] : [])])
+    } catch (error) {
+      // Whether it committed is unknown: the store halts, and its lease is left to expire so a standby takes over.
+      lease.lose(`an append failed (${(error as Error).message})`)
+      throw error
+    }
     if (Number(result.rows[0].inserted) !== rows.seq.length) throw lease.lose(`the append of seq ${rows.seq[0]} to ${last} was refused: the head is no longer seq ${this.#head} at epoch ${lease.epoch}`)
     this.#head = last
     this.#notifier?.notify(last)
