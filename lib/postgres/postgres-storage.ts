@@ -21,7 +21,11 @@ export interface PostgresJournalOptions {
   readonly schema?: string
   /** A writer's lease in milliseconds (default 5000): a standby takes over at most this long after the writer is gone. */
   readonly leaseMs?: number
-  /** How the writer wakes followers: `'coalesced'` (default: one NOTIFY at a time, after commits) or `'per-append'` (in each append's statement). */
+  /**
+   * How the writer wakes followers: `'per-append'` (default: a NOTIFY in each append's own
+   * statement, no extra round trip) or `'coalesced'` (one NOTIFY at a time on another connection
+   * after commits; each is a transaction of its own, which measured slower with one writer).
+   */
   readonly notify?: 'coalesced' | 'per-append'
   /** A tail's safety poll when no notification came (default 1000 ms). */
   readonly pollMs?: number
@@ -69,7 +73,7 @@ export class PostgresJournalStorage implements JournalStorage {
     this.location = `postgresql:${this.#schema}/${this.#store}`
     const channel = `prevalent.${this.#schema}.${this.#store}`
     this.#channel = Buffer.byteLength(channel) <= 63 ? channel : `prevalent.${(CRC32.str(channel) >>> 0).toString(16)}`
-    this.#perAppend = options.notify === 'per-append'
+    this.#perAppend = options.notify !== 'coalesced'
     this.#notifier = this.#perAppend ? null : new Notifier(this.#pool, this.#channel)
     this.snapshots = new PostgresSnapshots(this.#pool, this.#schema, this.#store, this.location)
   }
