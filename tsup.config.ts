@@ -5,6 +5,7 @@ const library = {
   index: 'lib/index.ts',
   'core/index': 'lib/core/index.ts',
   'testing/index': 'lib/testing/index.ts',
+  'postgres/index': 'lib/postgres/index.ts',
 }
 
 const common: Options = {
@@ -16,7 +17,7 @@ const common: Options = {
   shims: true,
   // Only the public API goes into the type declarations.
   dts: { entry: library, compilerOptions: { stripInternal: true } },
-  external: ['vitest'],
+  external: ['vitest', 'pg'],
 }
 
 export default defineConfig([

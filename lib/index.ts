@@ -15,6 +15,8 @@
 export * from './core/index.js'
 export { FaultInjectingStorage } from './core/fault-storage.js'
 export type { Fault, FaultCode, FaultCounts } from './core/fault-storage.js'
+export { openFollower } from './node/open-follower.js'
+export type { OpenFollowerOptions } from './node/open-follower.js'
 export { FileJournalStorage } from './node/file-storage.js'
 export type { FileJournalOptions } from './node/file-storage.js'
 export { openFileJournal, openStore } from './node/open.js'

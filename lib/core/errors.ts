@@ -57,6 +57,10 @@ export type StoreErrorCode =
   | 'VERSION_TOO_NEW'
   /** A migration (snapshot state) or upcaster (journal entry) threw, or none was given for a version step. */
   | 'MIGRATION_FAILED'
+  /** This writer lost its lease (another one took over): it acknowledges nothing more. */
+  | 'FENCED'
+  /** A shared journal (PostgreSQL) could not be reached or refused a statement; `cause` says why. */
+  | 'STORAGE_UNAVAILABLE'
 
 /** Where an error happened, as far as it is known. */
 export interface StoreErrorDetails {

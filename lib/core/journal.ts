@@ -178,6 +178,16 @@ export class Journal {
     } catch (cause) {
       throw this.#fail('fsync', cause)
     }
+    this.#storage.acknowledge?.(this.#lastSeq)
+  }
+
+  /**
+   * Tells the storage that every entry through `seq` is acknowledged (the store's write path,
+   * under a policy that acknowledges before an fsync), so followers may show them.
+   * @internal
+   */
+  acknowledged(seq: number): void {
+    this.#storage.acknowledge?.(seq)
   }
 
   /**
@@ -336,6 +346,8 @@ export async function openJournal(storage: JournalStorage, options: JournalOptio
       warn({ code: 'TORN_TAIL', message: `journal ${tail.location} ended in a torn entry (${tail.text.length} characters at byte offset ${tail.offset}, left by a crash mid-append); it was never acknowledged and has been cut off`, location: tail.location, offset: tail.offset })
     }
     const journal = new Journal(storage, lastSeq, write)
+    // Whatever a writer finds whole at open is the journal from now on: followers may read it.
+    if (write) storage.acknowledge?.(lastSeq)
     // The snapshot is newer than every stored entry (segments removed or lost after it was
     // taken): new entries go to a segment of their own, so the sequence joins up on disk.
     if (write && storage.roll && lastSeq === base && base > 0) {

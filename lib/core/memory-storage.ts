@@ -1,5 +1,6 @@
 import { StoreError } from './errors.js'
-import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage } from './storage.js'
+import { tailSegments, type AcknowledgedPoint, type SegmentSource } from './segment-tail.js'
+import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage, TailOptions } from './storage.js'
 
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
@@ -26,6 +27,10 @@ export class MemoryJournalStorage implements JournalStorage {
   #synced = 0
   #writer = false
   #open = false
+  #acknowledged: AcknowledgedPoint | null = null
+  /** Bumped at each acknowledgement, so a tail that was busy when it came does not wait for the next. */
+  #acknowledgements = 0
+  #wakeUps: Array<() => void> = []
 
   constructor(location = 'memory', snapshots = new MemorySnapshots(location)) {
     this.location = location
@@ -103,6 +108,50 @@ export class MemoryJournalStorage implements JournalStorage {
     while (removed < this.#older.length && all[removed + 1] <= seq + 1) removed++
     this.#older = this.#older.slice(removed)
     return removed
+  }
+
+  acknowledge(seq: number): void {
+    this.#flush()
+    this.#acknowledged = { seq, firstSeq: this.#firstSeq, bytes: this.#bytes.length }
+    this.#acknowledgements++
+    const wakeUps = this.#wakeUps
+    this.#wakeUps = []
+    for (const wake of wakeUps) wake()
+  }
+
+  /** Follows appends made through this object (in this process): see {@link JournalStorage.tail}. */
+  tail(fromSeq: number, options: TailOptions): AsyncIterable<JournalChunk> {
+    return tailSegments(this.#source(), fromSeq, options)
+  }
+
+  async holder(): Promise<string | null> {
+    return this.#writer ? `a writer in this process (${this.location})` : null
+  }
+
+  #source(): SegmentSource {
+    let seen = -1
+    return {
+      acknowledged: async () => {
+        seen = this.#acknowledgements
+        return this.#acknowledged
+      },
+      segments: () => this.segments(),
+      readBytes: async (segment, from, to) => {
+        this.#flush()
+        const bytes = segment.firstSeq === this.#firstSeq ? this.#bytes : this.#older.find((s) => s.firstSeq === segment.firstSeq)?.bytes
+        return bytes ? bytes.slice(from, to) : null
+      },
+      wait: (signal) =>
+        new Promise<void>((resolve) => {
+          if (signal.aborted || seen !== this.#acknowledgements) return resolve()
+          const done = (): void => {
+            signal.removeEventListener('abort', done)
+            resolve()
+          }
+          this.#wakeUps.push(done)
+          signal.addEventListener('abort', done, { once: true })
+        }),
+    }
   }
 
   /** Removes the segment starting at `firstSeq` (for specs of a missing segment). */

@@ -18,6 +18,16 @@ export interface JournalChunk {
   readonly segment?: SegmentInfo
   /** Bytes read so far across the whole read, this chunk included (for progress reports). */
   readonly bytesRead?: number
+  /** From {@link JournalStorage.tail} only: the newest acknowledged seq the storage knew of when it read. */
+  readonly head?: number
+}
+
+/** How a {@link JournalStorage.tail} is told to stop, and tells when it has caught up. */
+export interface TailOptions {
+  /** Ends the tail: the iteration returns (without error) soon after it aborts. */
+  readonly signal: AbortSignal
+  /** Called each time the tail has yielded everything acknowledged so far and starts to wait. */
+  readonly onCaughtUp?: () => void
 }
 
 /** One file (or other unit) of a segmented journal. */
@@ -115,4 +125,30 @@ export interface JournalStorage {
   removeSegmentsThrough?(seq: number): Promise<number>
   /** Where this storage keeps snapshots, if it can. */
   readonly snapshots?: SnapshotStorage
+  /**
+   * Optional, for live followers: follows the journal while a writer appends to it (the
+   * writer may be in this process or, where the storage says so, in another one). May be
+   * called once the storage is open (read-only is enough), any number of times, while appends go on.
+   *
+   * It yields chunks as {@link read} does (from the segment holding `fromSeq`; lines before
+   * `fromSeq` may come first and the reader skips them), then waits and yields more as entries
+   * are acknowledged. For every chunk it yields:
+   * - each line is a whole entry the writer has acknowledged (durable under its policy), never
+   *   a torn or unacknowledged one;
+   * - lines come in storage order, each once; a chunk that starts a segment has `segment` set,
+   *   so a reader sees a gap (entries removed by retention) as a segment starting after the seq it expects;
+   * - `head`, when set, is the newest acknowledged seq known when the chunk was read.
+   *
+   * It never ends on its own: it returns once `options.signal` aborts.
+   * @throws the I/O error (the tail is over; a follower may start another).
+   */
+  tail?(fromSeq: number, options: TailOptions): AsyncIterable<JournalChunk>
+  /**
+   * Optional: told by the write path that every entry through `seq` is acknowledged (durable
+   * under the store's policy). A storage whose readers could see bytes not yet acknowledged
+   * (the file journal) publishes how far a {@link tail} may read. Never throws.
+   */
+  acknowledge?(seq: number): void
+  /** Optional: who holds write access now (a process, a host), for messages; null when nobody does. */
+  holder?(): Promise<string | null>
 }

@@ -286,7 +286,10 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
         // 'interval': the write path itself syncs once the interval has passed, so the bound
         // holds however busy it is (a timer covers the quiet times).
         if (this.#durability === 'always' || (this.#durability === 'interval' && performance.now() - this.#lastSync >= this.#syncIntervalMs)) await this.#timedSync()
-        else this.#markUnsynced()
+        else {
+          this.#markUnsynced()
+          this.#journal.acknowledged(seq)
+        }
       } catch (error) {
         this.#commits.discard()
         this.#halt(error)

@@ -1,7 +1,9 @@
-import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs'
-import { mkdir, open as openFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs'
+import { mkdir, open as openFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage } from '../core/storage.js'
+import { tailSegments } from '../core/segment-tail.js'
+import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage, TailOptions } from '../core/storage.js'
+import { AcknowledgedMarker, directorySource } from './file-tail.js'
 import { blockLines, lineBlocks } from './line-blocks.js'
 import { DirectoryLock } from './lock.js'
 
@@ -13,6 +15,8 @@ export interface FileJournalOptions {
    * saves the hand-off to libuv's thread pool (tens of µs), the lowest latency one at a time.
    */
   readonly fsync?: 'threadpool' | 'inline'
+  /** How often a {@link FileJournalStorage.tail} looks for new entries when no watch event came (default 250 ms). */
+  readonly pollMs?: number
 }
 
 /** The first segment's name: a store that never took a snapshot has only this file. */
@@ -78,12 +82,18 @@ export class FileJournalStorage implements JournalStorage {
   #active: string
   #fd = -1
   #lock: DirectoryLock | null = null
+  /** First seq of the active segment, and its bytes (for the acknowledged marker). */
+  #activeFirstSeq = 1
+  #size = 0
+  #marker: AcknowledgedMarker | null = null
+  readonly #pollMs: number
   readonly snapshots: SnapshotStorage
 
   constructor(dir: string, options: FileJournalOptions = {}) {
     this.#dir = resolve(dir)
     this.#active = join(this.#dir, FIRST_SEGMENT)
     this.#inlineSync = options.fsync === 'inline'
+    this.#pollMs = options.pollMs ?? 250
     this.snapshots = new FileSnapshots(this.#dir)
   }
 
@@ -94,13 +104,15 @@ export class FileJournalStorage implements JournalStorage {
 
   async open({ write }: { write: boolean }): Promise<void> {
     const segments = await listSegments(this.#dir)
-    if (segments.length > 0) this.#active = segments[segments.length - 1].location
+    if (segments.length > 0) [this.#active, this.#activeFirstSeq] = [segments[segments.length - 1].location, segments[segments.length - 1].firstSeq]
     if (!write) return
     await createDirectory(this.#dir)
     this.#lock = DirectoryLock.acquire(this.#dir)
     try {
       await removeLeftovers(this.#dir)
       this.#fd = openAppend(this.#active, this.#dir)
+      this.#size = fstatSync(this.#fd).size
+      this.#marker = new AcknowledgedMarker(this.#dir)
     } catch (error) {
       this.#lock.release()
       this.#lock = null
@@ -143,6 +155,7 @@ export class FileJournalStorage implements JournalStorage {
   async truncate(offset: number): Promise<void> {
     ftruncateSync(this.#fd, offset)
     fdatasyncSync(this.#fd)
+    this.#size = offset
   }
 
   async keepAside(offset: number): Promise<string> {
@@ -159,6 +172,28 @@ export class FileJournalStorage implements JournalStorage {
     while (buffer.length > 0) {
       const written = writeSync(this.#fd, buffer)
       buffer = buffer.subarray(written)
+      this.#size += written
+    }
+  }
+
+  acknowledge(seq: number): void {
+    try {
+      this.#marker?.publish({ seq, firstSeq: this.#activeFirstSeq, bytes: this.#size })
+    } catch {
+      // Followers fall behind until the next batch; the journal itself is fine.
+    }
+  }
+
+  /** Follows the directory's journal, in this process or another one on this machine: see {@link JournalStorage.tail}. */
+  tail(fromSeq: number, options: TailOptions): AsyncIterable<JournalChunk> {
+    return tailSegments(directorySource(this.#dir, () => listSegments(this.#dir), this.#pollMs, options.signal), fromSeq, options)
+  }
+
+  async holder(): Promise<string | null> {
+    try {
+      return (await readFile(join(this.#dir, 'LOCK'), 'utf8')).trim() || null
+    } catch {
+      return null
     }
   }
 
@@ -182,6 +217,8 @@ export class FileJournalStorage implements JournalStorage {
     closeSync(this.#fd)
     this.#fd = fd
     this.#active = next
+    this.#activeFirstSeq = firstSeq
+    this.#size = fstatSync(fd).size
   }
 
   async removeSegmentsThrough(seq: number): Promise<number> {
@@ -199,6 +236,8 @@ export class FileJournalStorage implements JournalStorage {
   async close(): Promise<void> {
     if (this.#fd >= 0) closeSync(this.#fd)
     this.#fd = -1
+    this.#marker?.close()
+    this.#marker = null
     this.#lock?.release()
     this.#lock = null
   }

@@ -62,10 +62,10 @@ describe('architecture', () => {
     const node = await import('../../lib/index.js')
     const core = await import('../../lib/core/index.js')
     const testing = await import('../../lib/testing/index.js')
-    const coreNames = ['Collection', 'Journal', 'MemoryJournalStorage', 'MemorySnapshots', 'StoreError', 'createStore', 'createStoreAt', 'defineStore', 'isStoreError', 'openJournal', 'scanJournal', 'shallowEqual']
+    const coreNames = ['Collection', 'Journal', 'MemoryJournalStorage', 'MemorySnapshots', 'StoreError', 'createFollower', 'createStore', 'createStoreAt', 'defineStore', 'isStoreError', 'openJournal', 'scanJournal', 'shallowEqual']
     for (const api of [node, core, testing]) expect(Object.keys(api)).not.toContain('default')
     expect(Object.keys(core).sort()).toEqual(coreNames)
-    expect(Object.keys(node).sort()).toEqual([...coreNames, 'FaultInjectingStorage', 'FileJournalStorage', 'openFileJournal', 'openStore', 'openStoreAt'].sort())
+    expect(Object.keys(node).sort()).toEqual([...coreNames, 'FaultInjectingStorage', 'FileJournalStorage', 'openFileJournal', 'openFollower', 'openStore', 'openStoreAt'].sort())
     expect(Object.keys(testing).sort()).toEqual(['FaultInjectingStorage', 'MemoryJournalStorage', 'MemorySnapshots', 'TestClock', 'describeStorageContract'])
     // One class per concept, whichever entry it is imported from.
     expect(node.Collection).toBe(core.Collection)

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll } from 'vitest'
+import { afterAll, describe } from 'vitest'
+import type { JournalStorage } from '../../lib/index.js'
+import { tailContract } from '../fixtures/tail-contract.js'
 import { FileJournalStorage } from '../../lib/index.js'
 import { describeStorageContract, MemoryJournalStorage } from '../../lib/testing/index.js'
 
@@ -23,4 +25,21 @@ describeStorageContract('file storage', () => {
 describeStorageContract('file storage with inline fsync', () => {
   const dir = join(root, `j${n++}`)
   return () => new FileJournalStorage(dir, { fsync: 'inline' })
+})
+
+// The live tail (followers), for every backend above that has one: a block of its own, so it
+// moves with the contract wherever the contract goes.
+const backends: Array<[string, () => () => JournalStorage]> = [
+  ['memory', () => {
+    const storage = new MemoryJournalStorage()
+    return () => storage
+  }],
+  ['file', () => {
+    const dir = join(root, `j${n++}`)
+    return () => new FileJournalStorage(dir)
+  }],
+]
+
+describe.each(backends)('journal tail contract: %s storage', (_name, make) => {
+  tailContract(make)
 })

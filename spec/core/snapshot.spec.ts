@@ -102,7 +102,7 @@ describe('snapshots', () => {
       },
     }
     const withGate = Object.assign(Object.create(storage) as MemoryJournalStorage, { snapshots: gated })
-    for (const key of ['open', 'read', 'truncate', 'append', 'sync', 'close', 'roll', 'segments', 'removeSegmentsThrough'] as const) {
+    for (const key of ['open', 'read', 'truncate', 'append', 'sync', 'close', 'roll', 'segments', 'removeSegmentsThrough', 'acknowledge'] as const) {
       ;(withGate as unknown as Record<string, unknown>)[key] = (storage[key] as (...a: unknown[]) => unknown).bind(storage)
     }
     const store = await createStore(seed, { storage: withGate, snapshots: false })

@@ -35,7 +35,7 @@ describe('snapshots in a store directory', () => {
   it('writes snapshot-<seq>.ndjson atomically and continues the journal in journal-<seq + 1>.ndjson', async () => {
     const dir = tempDir()
     const live = await twoSnapshots(dir)
-    expect(readdirSync(dir).filter((name) => name !== 'LOCK').sort()).toEqual(['journal-000000000004.ndjson', 'journal-000000000006.ndjson', 'journal.ndjson', 'snapshot-000000000003.ndjson', 'snapshot-000000000005.ndjson'])
+    expect(readdirSync(dir).filter((name) => name !== 'LOCK' && name !== 'ACKNOWLEDGED').sort()).toEqual(['journal-000000000004.ndjson', 'journal-000000000006.ndjson', 'journal.ndjson', 'snapshot-000000000003.ndjson', 'snapshot-000000000005.ndjson'])
     const header = JSON.parse(readFileSync(join(dir, 'snapshot-000000000005.ndjson'), 'utf8').split('\n')[0])
     expect(header).toMatchObject({ snapshot: 1, seq: 5, version: 1, refs: { x: 'value', y: 'value', s: 'object' } })
     expect(readFileSync(join(dir, 'journal-000000000006.ndjson'), 'utf8')).toMatch(/^\{"seq":6,.*"tx":"inc"/)
@@ -107,7 +107,7 @@ describe('snapshots in a store directory', () => {
     }
     await store.close()
     // Only the snapshot at seq 9 and the segment after it are left.
-    expect(readdirSync(dir).filter((name) => name !== 'LOCK').sort()).toEqual(['journal-000000000010.ndjson', 'snapshot-000000000009.ndjson'])
+    expect(readdirSync(dir).filter((name) => name !== 'LOCK' && name !== 'ACKNOWLEDGED').sort()).toEqual(['journal-000000000010.ndjson', 'snapshot-000000000009.ndjson'])
     const now = await openStoreAt(seed, { dir })
     expect(now.state).toEqual(states[9])
     const reopened = await openStore(seed, { dir, snapshots: false, clock: () => (clock += 1_000) })
