@@ -2,7 +2,14 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig([
   {
-    entry: { index: 'lib/index.ts' },
+    entry: {
+      index: 'lib/index.ts',
+      // Live views: the server (Node), the browser client, React bindings, the DevTools bridge.
+      'server/index': 'lib/server/index.ts',
+      'client/index': 'lib/client/index.ts',
+      'react/index': 'lib/react/index.ts',
+      'devtools/index': 'lib/devtools/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
