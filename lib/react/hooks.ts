@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useRef, useSyncExternalStore } from 'react'
-import type { LiveConnection } from '../client/connect.js'
+import type { ConnectionStatus, LiveConnection } from '../client/connect.js'
 import type { Wire } from '../client/wire.js'
 
 /** Anything with a current `value` and RxJS-style `subscribe`: a store's ref, a live view. */
@@ -71,4 +71,16 @@ export function useSelector<T, R>(source: Readable<T> | StateSource<T>, selector
 export function useView<V extends Record<string, (state: any, identity: any) => unknown>, K extends keyof V & string>(connection: LiveConnection<any, V>, name: K): Wire<ReturnType<V[K]>> | undefined {
   const view = useMemo(() => connection.view(name), [connection, name])
   return useValue<Wire<ReturnType<V[K]>> | undefined>(view)
+}
+
+/**
+ * A live connection's status (`connecting`, `open`, `closed`); the component renders again when it changes.
+ *
+ * @example
+ * const status = useStatus(live)
+ */
+export function useStatus(connection: LiveConnection<any, any>): ConnectionStatus {
+  const subscribe = useCallback((onChange: () => void) => listen(connection.status$ as unknown as Readable<unknown>, onChange), [connection])
+  const snapshot = () => connection.status
+  return useSyncExternalStore(subscribe, snapshot, snapshot)
 }
