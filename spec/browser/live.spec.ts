@@ -112,7 +112,7 @@ describe('the live demo in a browser', () => {
 
   it('refuses an unauthorized dispatch with its code', async () => {
     const code = await pages.bob.evaluate(() =>
-      (window as any).prevalentDemo.live.dispatch('transfer', 'alice', 'bob', 50, 'not mine').then(
+      (globalThis as any).prevalentDemo.live.dispatch('transfer', 'alice', 'bob', 50, 'not mine').then(
         () => 'accepted',
         (error: { code: string }) => error.code,
       ),
