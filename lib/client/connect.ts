@@ -179,8 +179,8 @@ class Connection<D extends StoreDefinition<any, any>, V extends ViewsOf> impleme
   #open(): void {
     const socket = new this.#factory(this.#url)
     this.#socket = socket
-    socket.onmessage = (event) => this.#receive(String(event.data))
-    socket.onclose = (event) => {
+    socket.onmessage = (event: { data: unknown }) => this.#receive(String(event.data))
+    socket.onclose = (event: { code: number; reason: string }) => {
       if (this.#socket !== socket) return
       this.#lastClose = { code: event.code, reason: event.reason }
       this.#socket = null

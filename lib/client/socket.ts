@@ -4,8 +4,9 @@ export interface SocketLike {
   send(data: string): void
   close(code?: number, reason?: string): void
   onopen: ((event: any) => void) | null
-  onmessage: ((event: { data: unknown }) => void) | null
-  onclose: ((event: { code: number; reason: string }) => void) | null
+  // `any` events: the browser's and `ws`'s event classes differ; the client reads `data`, `code`, `reason`.
+  onmessage: ((event: any) => void) | null
+  onclose: ((event: any) => void) | null
   onerror: ((event: any) => void) | null
 }
 
