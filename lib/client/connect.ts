@@ -200,17 +200,17 @@ class Connection<D extends StoreDefinition<any, any>, V extends ViewsOf> impleme
     const message = JSON.parse(text) as ServerMessage
     switch (message.t) {
       case 'hello':
-        return this.#ready()
+        return this.#ready(message.seq)
       case 'value': {
         const view = this.#viewsById.get(message.id)
-        this.#seq = Math.max(this.#seq, message.seq)
+        this.#seq = message.seq
         if (view === undefined) return
         view.stage(deepFreeze(message.value), message.seq)
         view.emit()
         return this.#updates.next({ seq: message.seq, views: [view.name] })
       }
       case 'patch': {
-        this.#seq = Math.max(this.#seq, message.seq)
+        this.#seq = message.seq
         const changed: ClientView<any>[] = []
         for (const [id, ops] of Object.entries(message.p)) {
           const view = this.#viewsById.get(Number(id))
@@ -237,12 +237,15 @@ class Connection<D extends StoreDefinition<any, any>, V extends ViewsOf> impleme
   }
 
   /** The server accepted us: subscribe (resuming where each view was), then resend what is unanswered. */
-  #ready(): void {
+  #ready(serverSeq: number): void {
     this.#attempt = 0
     this.#status.next('open')
     // A loaded view resumes from the last seq the connection saw: every change up to it arrived
-    // (frames come in commit order, each with every view the commit changed).
-    for (const view of this.#views.values()) this.#send(JSON.stringify({ t: 'sub', id: view.id, view: view.name, ...(view.loaded ? { seq: this.#seq } : {}) }))
+    // (frames come in commit order, each with every view the commit changed). A server behind
+    // that seq (it lost commits it never acknowledged as durable) sends fresh values instead.
+    const resume = serverSeq >= this.#seq
+    if (!resume) this.#seq = serverSeq
+    for (const view of this.#views.values()) this.#send(JSON.stringify({ t: 'sub', id: view.id, view: view.name, ...(view.loaded && resume ? { seq: this.#seq } : {}) }))
     for (const pending of this.#pending.values()) this.#send(pending.text)
   }
 }

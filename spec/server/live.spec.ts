@@ -39,6 +39,27 @@ describe('serveStore', () => {
     expect(Object.keys((patch as { p: object }).p).sort()).toEqual(['1', '2'])
   })
 
+  it('shows a client each commit whole: no view of a commit is seen before the others of it', async () => {
+    served = await serveBank()
+    const alice = served.client('alice')
+    const account = alice.view('account')
+    const statement = alice.view('statement')
+    const seen: Array<[number, number]> = []
+    account.subscribe((a) => {
+      // While the account view emits, the statement view already holds the same commit.
+      const lines = statement.value ?? []
+      seen.push([a?.balance ?? 0, 100 + lines.reduce((sum, line) => sum + line.amount, 0)])
+    })
+    await until(statement, (lines) => lines !== undefined)
+    // Concurrent dispatches: the store batches them, several commits to a frame.
+    await Promise.all(Array.from({ length: 200 }, (_, i) => served!.store.dispatch('transfer', i % 3 ? 'bob' : 'alice', i % 3 ? 'alice' : 'bob', 1 + (i % 4), `t${i}`).catch(() => null)))
+    const final = served.store.state.accounts.get('alice')!.balance
+    await until(account, (a) => a?.balance === final)
+    expect(seen.length).toBeGreaterThan(1)
+    for (const [balance, fromStatement] of seen) expect(balance).toBe(fromStatement)
+    expect(statement.value).toHaveLength(served.store.state.statements.get('alice')!.length)
+  })
+
   it('never sends a user what lies outside their views', async () => {
     served = await serveBank()
     const alice = await served.raw('alice')
