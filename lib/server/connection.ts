@@ -66,11 +66,19 @@ export class LiveConnection {
     return this.#parts.length > 0
   }
 
-  /** Sends this commit's patches as one frame: the client sees the commit whole. */
-  flush(seq: number): void {
-    const parts = this.#parts
+  /**
+   * Sends this commit's patches as one frame: the client sees the commit whole. Connections
+   * whose frame is the same (the same views under the same ids) share one encoded buffer.
+   */
+  flush(seq: number, frames: Map<string, Buffer>): void {
+    const body = this.#parts.length === 1 ? this.#parts[0] : this.#parts.join(',')
     this.#parts = []
-    this.sendText(`{"t":"patch","seq":${seq},"p":{${parts.join(',')}}}`)
+    let frame = frames.get(body)
+    if (frame === undefined) {
+      frame = Buffer.from(`{"t":"patch","seq":${seq},"p":{${body}}}`)
+      frames.set(body, frame)
+    }
+    this.sendText(frame)
   }
 
   send(message: ServerMessage): void {
@@ -78,14 +86,15 @@ export class LiveConnection {
   }
 
   /** Sends a frame, or drops the client when it already has more than its limit waiting. */
-  sendText(text: string): void {
+  sendText(text: string | Buffer): void {
     if (this.#closed) return
     const waiting = this.#socket.bufferedAmount
     if (waiting + text.length > this.#limits.maxBufferedBytes) {
       this.close(CLOSE_SLOW_CLIENT, `slow client: ${waiting} bytes still waiting to be sent, the limit is ${this.#limits.maxBufferedBytes}`)
       return
     }
-    this.#socket.send(text)
+    // A buffer goes out as a text frame too (it holds JSON).
+    this.#socket.send(text, { binary: false })
   }
 
   /** Pings the client; one that did not answer the previous ping is cut off. */

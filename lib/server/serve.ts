@@ -142,7 +142,8 @@ class StoreServer<S extends RefValues, T extends Transactions<S>, I> implements 
     this.#history.push(seq, state)
     if (state === previous) return
     for (const group of this.#groups.values()) group.update(state)
-    for (const connection of this.#connections) if (connection.hasParts) connection.flush(seq)
+    const frames = new Map<string, Buffer>()
+    for (const connection of this.#connections) if (connection.hasParts) connection.flush(seq, frames)
   }
 
   subscribe(connection: LiveConnection, subscriber: Subscriber, view: string, seq: number | undefined): void {
