@@ -1,7 +1,9 @@
 // The crash loop: start a child that transfers money with durability 'always', kill it with
 // SIGKILL at a random moment, reopen its directory, and check that every transfer it reported
 // as acknowledged is in the journal, unchanged, and that the bank's total still holds. The child
-// takes a snapshot every 500 entries, so kills also land in snapshot writes and segment rolls.
+// takes a snapshot every 500 entries, so kills also land in snapshot writes and segment rolls;
+// one life in twenty makes batches over 8 MiB (written in pieces), and one in three has every
+// other segment roll fail (the automatic snapshot warns and the journal goes on).
 //
 //   npm run crash-loop -- --kills 1000 [--max-life 150] [--rotate-every 100]
 import { spawn } from 'node:child_process'
@@ -29,12 +31,21 @@ interface Life {
 const CALLERS = [1, 4, 16, 64]
 const MEMO_BYTES = [0, 0, 1_000, 3_000]
 const draw = <T>(options: T[]): T => options[Math.floor(Math.random() * options.length)]
+/** A large life: 192 callers of 48 KB entries make batches of about 9 MiB, past the 8 MiB bound. */
+const LARGE = ['192', String(48 * 1024)]
+let large = 0
+let failingRolls = 0
+let snapshotsFailed = 0
 
 /** Runs one child until it is killed at a random moment; returns what it acknowledged. */
 function live(dir: string, startup: { ms: number }): Promise<Life> {
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const load = [String(draw(CALLERS)), String(draw(MEMO_BYTES))]
+    const isLarge = Math.random() < 0.05
+    const failRolls = Math.random() < 1 / 3
+    if (isLarge) large++
+    if (failRolls) failingRolls++
+    const load = [...(isLarge ? LARGE : [String(draw(CALLERS)), String(draw(MEMO_BYTES))]), failRolls ? '1' : '0']
     const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, ...load], { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] })
     const acks = new Map<number, string>()
     let ready = false
@@ -45,6 +56,7 @@ function live(dir: string, startup: { ms: number }): Promise<Life> {
     createInterface({ input: proc.stdout }).on('line', (line) => {
       const [kind, seq, ...rest] = line.split(' ')
       if (kind === 'ack') acks.set(Number(seq), rest.join(' '))
+      else if (kind === 'warn' && seq === 'SNAPSHOT_FAILED') snapshotsFailed++
       else if (kind === 'ready' && !ready) {
         ready = true
         startup.ms = performance.now() - started
@@ -111,6 +123,6 @@ for (let kill = 1; kill <= kills; kill++) {
 rmSync(root, { recursive: true, force: true })
 
 const seconds = ((performance.now() - began) / 1000).toFixed(0)
-console.log(`kills ${kills} · acknowledged ${acknowledged} · lost ${lost} · torn tails repaired ${torn} · killed during start-up ${duringStartup} · killed while a snapshot was being written ${duringSnapshot} · ${seconds} s`)
+console.log(`kills ${kills} · acknowledged ${acknowledged} · lost ${lost} · torn tails repaired ${torn} · killed during start-up ${duringStartup} · killed while a snapshot was being written ${duringSnapshot} · lives with batches over 8 MiB ${large} · lives with failing segment rolls ${failingRolls} (snapshots failed and went on ${snapshotsFailed}) · ${seconds} s`)
 for (const failure of failures.slice(0, 20)) console.error(failure)
 if (failures.length > 0) process.exitCode = 1

@@ -9,14 +9,15 @@ import { createImmer, initialState, Replayer } from './replay.js'
 import { loadNewestSnapshot, Snapshotter, type SnapshotWarning } from './snapshots.js'
 import { PrevalentStore } from './store.js'
 import type { Store, StoreOptions } from './store-api.js'
-import { queueLimits } from './write-stream.js'
+import { checkStoreOptions } from './options.js'
 
 /**
  * Opens a store on a journal storage: loads the newest whole snapshot (if the storage keeps
  * snapshots), replays the entries after it through the definition's recipes, then accepts
  * dispatches. Use `openStore(definition, { dir })` for the file journal.
  *
- * @throws StoreError `LOCKED`, `JOURNAL_CORRUPT`, `JOURNAL_GAP` (a segment is missing),
+ * @throws StoreError `INVALID_OPTION` (an unknown option, or a value it does not accept: checked
+ * before anything is opened), `LOCKED`, `JOURNAL_CORRUPT`, `JOURNAL_GAP` (a segment is missing),
  * `UNKNOWN_TRANSACTION` (an entry names a transaction the definition lacks), `REPLAY_FAILED`
  * (a recipe threw during replay), `VERSION_TOO_NEW`, `MIGRATION_FAILED`.
  * @example
@@ -27,7 +28,7 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
   definition: StoreDefinition<S, T>,
   options: StoreOptions,
 ): Promise<Store<S, T>> {
-  queueLimits(options) // refuses bad options before the journal is opened
+  checkStoreOptions(options) // before the journal is opened: a typo never becomes a default
   const { storage } = options
   const snapshots = new Snapshotter(storage.snapshots, options.snapshots, storage.removeSegmentsThrough?.bind(storage))
   if (options.patches) enablePatches()
@@ -47,6 +48,7 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
     const loaded = storage.snapshots ? await loadNewestSnapshot(storage.snapshots, definition as never, warn, progress) : null
     if (!loaded) return 0
     baseSeq = loaded.header.seq
+    snapshots.verified(baseSeq)
     replayer = new Replayer(definition, immer, loaded.state as S, storage.location, mode, true)
     replayer.seq = loaded.header.seq
     replayer.time = loaded.header.time
@@ -64,10 +66,16 @@ export async function createStore<S extends RefValues, T extends Transactions<S>
     onWarning: warn,
     onCorruption: options.onCorruption,
   })
-  const root = replayer.finish(shouldFreeze)
-  const metrics = new MetricsRecorder({ entries: replayed, ms: performance.now() - started })
-  // The journal replayed since the last snapshot counts toward the next one: a store restarted
-  // often must not let its tail grow without end.
-  const snapshotDue = snapshots.journaled(replayed, storage.size ? await storage.size(baseSeq + 1) : 0)
-  return new PrevalentStore(definition, { immer, root, lastTime: replayer.time, journal, metrics, keys, snapshots, snapshotDue }, options)
+  try {
+    const root = replayer.finish(shouldFreeze)
+    const metrics = new MetricsRecorder({ entries: replayed, ms: performance.now() - started })
+    // The journal replayed since the last snapshot counts toward the next one: a store restarted
+    // often must not let its tail grow without end.
+    const snapshotDue = snapshots.journaled(replayed, storage.size ? await storage.size(baseSeq + 1) : 0)
+    return new PrevalentStore(definition, { immer, root, lastTime: replayer.time, journal, metrics, keys, snapshots, snapshotDue }, options)
+  } catch (error) {
+    // Whatever fails once the journal is open (its lock taken) releases it: a retry must not find it held.
+    await journal.close()
+    throw error
+  }
 }

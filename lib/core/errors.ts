@@ -23,8 +23,14 @@ export type StoreErrorCode =
   | 'REPLAY_FAILED'
   /** Another writer holds the journal's directory. */
   | 'LOCKED'
-  /** The store definition or an option is not valid. */
+  /** The lock file is a symbolic link or not a regular file: refused, never followed. */
+  | 'LOCK_INVALID'
+  /** The lock file was deleted or replaced while the store held it: the store writes nothing more. */
+  | 'LOCK_LOST'
+  /** The store definition is not valid. */
   | 'INVALID_DEFINITION'
+  /** An option of `createStore`/`openStore` is unknown or has a value it does not accept. */
+  | 'INVALID_OPTION'
   /** A write (`dispatch`) on a store opened read-only at a point in time. */
   | 'READ_ONLY'
   /** A point in time (a sequence number) that the journal does not reach. */
@@ -33,6 +39,8 @@ export type StoreErrorCode =
   | 'INVALID_KEY'
   /** `dispatchOnce` reused a remembered key for a different transaction or arguments. */
   | 'IDEMPOTENCY_CONFLICT'
+  /** A dispatch's journal entry would be larger than `maxEntryBytes`; nothing was journaled. */
+  | 'ENTRY_TOO_LARGE'
   /** The dispatch queue is full (`maxQueue`) and the store was told to refuse (`whenFull: 'reject'`). */
   | 'QUEUE_FULL'
   /** A recipe gave a different result when run twice on the same state (`checkDeterminism`). */
@@ -70,6 +78,12 @@ export interface StoreErrorDetails {
   readonly transaction?: string
   /** Path inside an argument, e.g. `args[0].items[2]`. */
   readonly path?: string
+  /** The option concerned (`INVALID_OPTION`), e.g. `snapshots.keep`. */
+  readonly option?: string
+  /** What was expected there (`INVALID_OPTION`, `ENTRY_TOO_LARGE`). */
+  readonly expected?: string
+  /** What arrived instead. */
+  readonly arrived?: string
 }
 
 /**

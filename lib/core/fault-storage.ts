@@ -83,6 +83,8 @@ export class FaultInjectingStorage implements JournalStorage {
   #synced = 0
   #writing = false
   #dead = false
+  /** What was appended since the last sync (a power loss may leave it half on disk). */
+  #unsynced: string[] = []
 
   constructor(inner: JournalStorage) {
     this.inner = inner
@@ -134,24 +136,43 @@ export class FaultInjectingStorage implements JournalStorage {
    * Simulates a power loss: the wrapped storage is cut back to the length it had at its last
    * successful sync, and this wrapper fails every append and sync (`EIO`) until it is opened
    * again, as a process that lost its disk would.
+   *
+   * With `zeroFirstPage`, the data written since the last sync stays, except that the part of
+   * it in its first page (of `pageSize` bytes, default 4096) reads back as zero bytes: the
+   * file grew, but that page never reached the disk (unsynced text is assumed to be ASCII).
    */
-  async powerLoss(): Promise<void> {
+  async powerLoss(options: { zeroFirstPage?: boolean; pageSize?: number } = {}): Promise<void> {
     this.injected.powerLoss++
     this.#dead = true
     await this.#measure()
     const keep = this.#synced
-    if (this.#writing) {
+    const unsynced = this.#unsynced.join('')
+    this.#unsynced = []
+    let image = ''
+    if (options.zeroFirstPage && unsynced !== '') {
+      const page = options.pageSize ?? 4096
+      const zeros = Math.min((Math.floor(keep / page) + 1) * page - keep, unsynced.length)
+      image = '\0'.repeat(zeros) + unsynced.slice(zeros)
+    }
+    const cut = async (): Promise<void> => {
       await this.inner.truncate(keep)
+      if (image === '') return
+      await this.inner.append(image)
+      await this.inner.sync()
+    }
+    if (this.#writing) {
+      await cut()
     } else {
       // The writer is gone: cut the data the way the next opener would find it.
       await this.inner.open({ write: true })
       try {
-        await this.inner.truncate(keep)
+        await cut()
       } finally {
         await this.inner.close()
       }
     }
-    this.#length = keep
+    this.#length = keep + utf8.encode(image).length
+    this.#synced = this.#length
   }
 
   async open(mode: { write: boolean }): Promise<void> {
@@ -173,8 +194,13 @@ export class FaultInjectingStorage implements JournalStorage {
     this.#synced = end
   }
 
+  async keepAside(offset: number): Promise<string> {
+    return (await this.inner.keepAside?.(offset)) ?? ''
+  }
+
   async truncate(offset: number): Promise<void> {
     await this.inner.truncate(offset)
+    this.#unsynced = []
     // A truncate is durable when it resolves (the storage contract).
     this.#length = offset
     this.#synced = offset
@@ -207,6 +233,7 @@ export class FaultInjectingStorage implements JournalStorage {
     }
     await this.inner.sync()
     this.#synced = this.#length ?? this.#synced
+    this.#unsynced = []
   }
 
   async close(): Promise<void> {
@@ -216,6 +243,7 @@ export class FaultInjectingStorage implements JournalStorage {
 
   async #write(text: string): Promise<void> {
     await this.inner.append(text)
+    this.#unsynced.push(text)
     this.#length = (this.#length ?? 0) + utf8.encode(text).length
   }
 

@@ -2,6 +2,7 @@ import { encodeArgs } from './codec.js'
 import { TransactionContext, type TxContext } from './context.js'
 import { StoreError } from './errors.js'
 import { decodeEntry, encodeEntry, type JournalEntry } from './journal-entry.js'
+import { validEntryAfter } from './journal-tail.js'
 import type { JournalStorage } from './storage.js'
 
 /** Something the journal repaired on its own and wants a person to know about. */
@@ -194,6 +195,9 @@ export class Journal {
   /**
    * Ends the current segment durably and continues in a new one whose first entry is
    * `lastSeq + 1` (after a snapshot). A storage without segments ignores it.
+   * @throws StoreError `WRITE_FAILED` when the fsync before it fails (the journal then refuses
+   * writes); `SNAPSHOT_FAILED` when only the new segment could not be made: appends go on in
+   * the current one.
    * @internal
    */
   async roll(): Promise<void> {
@@ -201,9 +205,14 @@ export class Journal {
     this.#assertWritable()
     try {
       await this.#storage.sync()
+    } catch (cause) {
+      throw this.#fail('fsync before a segment roll', cause)
+    }
+    try {
       await this.#storage.roll(this.#lastSeq + 1)
     } catch (cause) {
-      throw this.#fail('segment roll', cause)
+      const code = (cause as { code?: string } | null)?.code
+      throw new StoreError('SNAPSHOT_FAILED', `starting a new journal segment at seq ${this.#lastSeq + 1} failed${code ? ` (${code})` : ''}: ${(cause as Error)?.message ?? String(cause)}; the journal goes on in ${this.location}`, { location: this.location, seq: this.#lastSeq + 1 }, { cause })
     }
   }
   /**
@@ -243,6 +252,8 @@ export class Journal {
   }
 
   #fail(what: string, cause: unknown): StoreError {
+    // A refusal the storage explains itself (a lost lock) keeps its code.
+    if (cause instanceof StoreError) return (this.#failure = cause)
     const code = (cause as { code?: string } | null)?.code
     this.#failure = new StoreError('WRITE_FAILED', `journal ${what} failed${code ? ` (${code})` : ''}: ${(cause as Error)?.message ?? String(cause)}; nothing since the last fsync is acknowledged`, { location: this.location }, { cause })
     return this.#failure
@@ -302,7 +313,14 @@ export async function openJournal(storage: JournalStorage, options: JournalOptio
       // A replay that threw leaves the reader suspended: let it close what it opened.
       await reader.return(null)
     }
-    if (damage) {
+    // Damage that no valid entry follows is a torn tail: a write cut short by a power loss.
+    if (damage && !(await validEntryAfter(storage, base + 1, damage.location, damage.offset))) {
+      let aside = ''
+      if (write) aside = (await storage.keepAside?.(damage.offset)) ?? ''
+      if (write) await storage.truncate(damage.offset)
+      const kept = aside ? `; the cut bytes are kept in ${aside}` : ''
+      warn({ code: 'TORN_TAIL', message: `journal ${damage.location} ends in damaged lines with no valid entry after them (${damage.reason}, at byte offset ${damage.offset}): a write cut short by a crash or power loss, never acknowledged; ${write ? 'cut off' : 'ignored'}${kept}`, location: damage.location, offset: damage.offset })
+    } else if (damage) {
       if (options.onCorruption !== 'truncate') throw corrupt(damage)
       if (write) {
         const segments = (await storage.segments?.()) ?? []

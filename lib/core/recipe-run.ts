@@ -47,6 +47,12 @@ export function runRecipe<S extends RefValues>(options: RunOptions, recipe: Reci
   }
   if (options.freeze && next !== root) freezeChanged(next, root)
   if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
+    // The promise is refused, but its rejection is still ours to handle: unhandled, it would end the process.
+    try {
+      ;(result as PromiseLike<unknown>).then(undefined, () => undefined)
+    } catch {
+      // A thenable whose then throws has nothing left to handle.
+    }
     throw new StoreError('ASYNC_RECIPE', `transaction "${name}" returned a promise; recipes must be synchronous (do async work before dispatch)`, { transaction: name })
   }
   if (options.checkDeterminism) checkDeterminism(options.immer, recipe, root, next, name, encoded, seq, time)

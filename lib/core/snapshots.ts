@@ -88,6 +88,10 @@ export class Snapshotter {
   #lastSize = 0
   #chain: Promise<unknown> = Promise.resolve()
   #running = false
+  /** Snapshots known to be whole: the one loaded at open, and those written since. */
+  readonly #whole = new Set<number>()
+  /** The policy's amounts are multiplied by this after failed automatic snapshots (1, 2, 4 … 64). */
+  #backOff = 1
 
   constructor(storage: SnapshotStorage | undefined, policy: SnapshotPolicy | false | undefined, prune: ((seq: number) => Promise<unknown>) | undefined) {
     this.#storage = storage
@@ -99,11 +103,29 @@ export class Snapshotter {
     this.#prune = options.pruneJournal ? prune : undefined
   }
 
+  /** Records that the snapshot of `seq` was read back whole (the one loaded at open). */
+  verified(seq: number): void {
+    this.#whole.add(seq)
+  }
+
   /** Counts journaled entries and bytes; true when the policy wants a snapshot now. */
   journaled(entries: number, bytes: number): boolean {
     this.#entries += entries
     this.#bytes += bytes
-    return this.#auto && !this.#running && (this.#entries >= this.#everyEntries || this.#bytes >= Math.max(this.#everyBytes, this.#lastSize))
+    const factor = this.#backOff
+    return this.#auto && !this.#running && (this.#entries >= this.#everyEntries * factor || this.#bytes >= Math.max(this.#everyBytes, this.#lastSize) * factor)
+  }
+
+  /**
+   * After a failed automatic snapshot: the next one waits for the policy's amount again,
+   * doubled for each failure in a row (up to 64 times). Returns that wait, for the warning.
+   */
+  backOff(): string {
+    this.#entries = 0
+    this.#bytes = 0
+    this.#backOff = Math.min(this.#backOff * 2, 64)
+    const entries = this.#everyEntries === Infinity ? '' : `${this.#everyEntries * this.#backOff} entries or `
+    return `${entries}${Math.max(this.#everyBytes, this.#lastSize) * this.#backOff} bytes`
   }
 
   /**
@@ -127,6 +149,8 @@ export class Snapshotter {
           throw new StoreError('SNAPSHOT_FAILED', `writing the snapshot at seq ${header.seq} failed: ${(cause as Error)?.message ?? String(cause)}; the journal is untouched`, { seq: header.seq }, { cause })
         }
         this.#lastSize = info.bytes ?? 0
+        this.#backOff = 1
+        this.#whole.add(info.seq)
         await this.#retain()
         return info
       } finally {
@@ -142,16 +166,24 @@ export class Snapshotter {
     return this.#chain
   }
 
+  /**
+   * Keeps the `keep` newest snapshots known to be whole and removes every older one; the
+   * journal is pruned only behind the oldest of those. A snapshot skipped as damaged at open
+   * (or never read) is not counted: counting it would remove a whole one to fall back on.
+   */
   async #retain(): Promise<void> {
-    const all = await (this.#storage as SnapshotStorage).list()
-    const kept = all.slice(-this.#keep)
-    for (const old of all.slice(0, all.length - kept.length)) await (this.#storage as SnapshotStorage).remove(old.seq)
-    if (this.#prune && kept.length > 0) await this.#prune(kept[0].seq)
+    const storage = this.#storage as SnapshotStorage
+    const all = await storage.list()
+    const kept = all.filter((info) => this.#whole.has(info.seq)).slice(-this.#keep)
+    if (kept.length === 0) return
+    const oldest = kept[0].seq
+    for (const old of all) if (old.seq < oldest) await storage.remove(old.seq)
+    if (this.#prune) await this.#prune(oldest)
   }
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback
-  if (!(value > 0) || (!Number.isSafeInteger(value) && value !== Infinity)) throw new StoreError('INVALID_DEFINITION', `option snapshots.${name}: expected a positive integer, got ${String(value)}`)
+  if (!(value > 0) || (!Number.isSafeInteger(value) && value !== Infinity)) throw new StoreError('INVALID_OPTION', `option snapshots.${name}: expected a positive integer, got ${String(value)}`)
   return value
 }

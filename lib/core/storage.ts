@@ -84,6 +84,11 @@ export interface JournalStorage {
    */
   truncate(offset: number): Promise<void>
   /**
+   * Optional: copies the stored data from `offset` to the end aside (before a {@link truncate}
+   * cuts it off at open) and resolves with where it is kept.
+   */
+  keepAside?(offset: number): Promise<string>
+  /**
    * Appends `text` (one or more complete lines, each ending in `\n`). When the promise resolves
    * the data has been handed to the operating system but is not necessarily durable.
    * @throws the I/O error; the journal then refuses further writes.

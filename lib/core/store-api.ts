@@ -82,6 +82,11 @@ export interface StoreOptions {
   readonly snapshots?: SnapshotPolicy | false
   /** Told how far the replay at open has come, about once per MiB read (for logs and progress bars). */
   readonly onProgress?: (progress: OpenProgress) => void
+  /**
+   * The largest journal entry a dispatch may write, in bytes (default 64 MiB, at most 256 MiB):
+   * a larger one is refused at `dispatch` with `ENTRY_TOO_LARGE`, so the journal stays readable.
+   */
+  readonly maxEntryBytes?: number
 }
 
 /**

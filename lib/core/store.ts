@@ -7,6 +7,7 @@ import { StoreError } from './errors.js'
 import { checkKey, fingerprint, IdempotencyTable, type OnceReceipt } from './idempotency.js'
 import type { Journal } from './journal.js'
 import { encodeEntry } from './journal-entry.js'
+import { utf8Length } from './journal-scan.js'
 import { MetricsRecorder, type StoreMetrics } from './metrics.js'
 import { runRecipe, type RunOptions, type RunOutcome } from './recipe-run.js'
 import { StoreRef, type Ref } from './ref.js'
@@ -16,10 +17,17 @@ import type { Durability, Receipt, Refs, Store, StoreOptions } from './store-api
 import type { SnapshotInfo } from './storage.js'
 import { queueFull, queueLimits, WriteStream } from './write-stream.js'
 
+/** A batch stops taking calls once its entries reach this many bytes, or this many entries. */
+const BATCH_BYTES = 8 * 1024 * 1024
+const BATCH_ENTRIES = 16_384
+const DEFAULT_MAX_ENTRY_BYTES = 64 * 1024 * 1024
+
 interface Call {
   readonly name: string
   readonly live: unknown[]
   readonly encoded: EncodedArgs
+  /** Bytes of the encoded arguments (the entry is this plus a few dozen). */
+  readonly bytes: number
   readonly key?: string
   readonly resolve: (receipt: Receipt<unknown>) => void
   readonly reject: (error: unknown) => void
@@ -56,6 +64,7 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
   readonly #keys: IdempotencyTable
   readonly #snapshots: Snapshotter
   readonly #onWarning: StoreOptions['onWarning']
+  readonly #maxEntryBytes: number
   #root: S
   #seq: number
   #time: number
@@ -63,8 +72,12 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
   #closed = false
   #closing: Promise<void> | null = null
   #inRecipe = false
+  /** The journal rolled for a snapshot that is not written yet (or failed). */
+  #rolledWithoutSnapshot = false
   #unsynced = false
   #syncTimer: ReturnType<typeof setTimeout> | null = null
+  /** When the journal was last made durable (performance.now()), for the interval policy. */
+  #lastSync = performance.now()
 
   constructor(definition: StoreDefinition<S, T>, parts: StoreParts<S>, options: StoreOptions) {
     this.#recipes = definition.transactions
@@ -81,6 +94,7 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
     this.#syncIntervalMs = options.syncIntervalMs ?? 1000
     this.#clock = options.clock ?? Date.now
     this.#onWarning = options.onWarning
+    this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
     this.#state$ = new BehaviorSubject(parts.root)
     const refs: Record<string, Ref<unknown>> = {}
     for (const name of Object.keys(definition.refs)) {
@@ -156,15 +170,24 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
     return this.#snapshots.take(() =>
       this.#stream.exclusive(async () => {
         if (this.#halted) throw this.#haltedError('snapshot')
+        // After a snapshot that failed once its segment was rolled, the journal stays in that
+        // segment: repeated failures must not leave a segment per attempt.
         try {
-          await this.#journal.roll()
+          // The journal is durable up to the snapshot's seq before the snapshot is.
+          if (this.#rolledWithoutSnapshot) await this.#journal.sync()
+          else await this.#journal.roll()
         } catch (error) {
-          this.#halt(error)
+          // Only a failed fsync halts; a segment that could not be made leaves the journal where it was.
+          if (!(error instanceof StoreError && error.code === 'SNAPSHOT_FAILED')) this.#halt(error)
           throw error
         }
+        this.#rolledWithoutSnapshot = true
         return { state: this.#root, header: { seq: this.#seq, time: this.#time, version: this.#version }, keys: this.#keys.entries() }
       }),
-    )
+    ).then((info) => {
+      this.#rolledWithoutSnapshot = false
+      return info
+    })
   }
 
   #enqueue(name: string, args: readonly unknown[], key: string | undefined): Promise<Receipt<unknown>> {
@@ -183,14 +206,23 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
     } catch (error) {
       return Promise.reject(error)
     }
+    // Refused here, not at the write: an entry too large must neither halt the store nor make the journal unreadable.
+    const bytes = utf8Length(encoded.encoded.json) + (encoded.encoded.meta === undefined ? 0 : utf8Length(encoded.encoded.meta)) + utf8Length(name) + (key === undefined ? 0 : utf8Length(key))
+    if (bytes > this.#maxEntryBytes) {
+      const expected = `at most ${this.#maxEntryBytes} bytes`
+      return Promise.reject(new StoreError('ENTRY_TOO_LARGE', `dispatch("${name}") refused: its journal entry would take ${bytes} bytes; expected ${expected} (option maxEntryBytes); nothing was journaled and the store goes on`, { transaction: name, expected, arrived: `${bytes} bytes` }))
+    }
     return new Promise((resolve, reject) => {
-      const queued = this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, key, resolve, reject })
+      const queued = this.#stream.push({ name, live: encoded.live, encoded: encoded.encoded, bytes, key, resolve, reject })
       if (!queued) reject(queueFull(name, this.#stream.queued))
     })
   }
 
   close(): Promise<void> {
     this.#closed = true
+    // No new timer from here on; a timer's sync already queued runs on the write path, which close drains.
+    if (this.#syncTimer) clearTimeout(this.#syncTimer)
+    this.#syncTimer = null
     this.#closing ??= this.#shutdown()
     return this.#closing
   }
@@ -198,8 +230,9 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
   async #shutdown(): Promise<void> {
     await this.#stream.drained()
     await this.#snapshots.idle()
+    // A snapshot's capture ran on the write path: drain it again before stopping.
+    await this.#stream.drained()
     this.#stream.stop()
-    if (this.#syncTimer) clearTimeout(this.#syncTimer)
     try {
       if (!this.#halted && this.#unsynced) await this.#journal.sync()
     } finally {
@@ -210,8 +243,11 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
     }
   }
 
-  /** One batch: produce → nothing changed? done → journal → durable → commit → emit → resolve. */
-  async #process(batch: Call[]): Promise<void> {
+  /**
+   * One batch: produce → nothing changed? done → journal → durable → commit → emit → resolve.
+   * A batch is bounded (bytes and entries): the calls past the bound are handed back for the next one.
+   */
+  async #process(batch: Call[]): Promise<Call[] | void> {
     if (this.#halted) {
       for (const call of batch) call.reject(this.#haltedError(call.name))
       return
@@ -223,7 +259,12 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
     const done: Array<{ call: Call; receipt: Receipt<unknown> }> = []
     const iso = new Date(time).toISOString()
     const observed = this.#commits.observed
+    let bytes = 0
+    let taken = 0
     for (const call of batch) {
+      if (bytes >= BATCH_BYTES || taken >= BATCH_ENTRIES) break
+      taken++
+      bytes += call.bytes
       // Each recipe runs on the state left by the ones before it in this batch.
       const next = this.#runCall(root, call, seq + 1, time)
       if (next === null) continue
@@ -237,28 +278,32 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
       }
       done.push({ call, receipt: { seq, result: next.result, journaled } })
     }
+    const left = taken < batch.length ? batch.slice(taken) : undefined
     if (lines !== '') {
       // (D)urability: nothing is committed or acknowledged before the policy says it is on disk.
       try {
         await this.#journal.writeLines(lines, seq)
-        if (this.#durability === 'always') await this.#timedSync()
+        // 'interval': the write path itself syncs once the interval has passed, so the bound
+        // holds however busy it is (a timer covers the quiet times).
+        if (this.#durability === 'always' || (this.#durability === 'interval' && performance.now() - this.#lastSync >= this.#syncIntervalMs)) await this.#timedSync()
         else this.#markUnsynced()
       } catch (error) {
         this.#commits.discard()
         this.#halt(error)
         for (const { call } of done) call.reject(this.#halted)
-        return
+        return left
       }
       const committed = seq - this.#seq
       this.#commit(root, seq)
       this.#commits.publish()
-      this.#metrics.batch(batch.length, committed)
+      this.#metrics.batch(taken, committed)
       this.#rememberKeys(done)
       if (this.#snapshots.journaled(committed, lines.length)) this.#autoSnapshot()
     } else {
-      this.#metrics.batch(batch.length, 0)
+      this.#metrics.batch(taken, 0)
     }
     for (const { call, receipt } of done) call.resolve(receipt)
+    return left
   }
 
   /** Keys are remembered as they commit, so a snapshot taken between batches holds every one. */
@@ -269,7 +314,9 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
   #autoSnapshot(): void {
     this.snapshot().catch((error: unknown) => {
       if (this.#closed || this.#halted) return
-      const message = `automatic snapshot failed: ${(error as Error)?.message ?? String(error)}`
+      // The next automatic attempt waits for the policy's amount again, doubled per failure.
+      const after = this.#snapshots.backOff()
+      const message = `automatic snapshot failed: ${(error as Error)?.message ?? String(error)}; the journal goes on, the next attempt after ${after}`
       const warning = { code: 'SNAPSHOT_FAILED' as const, message, location: this.#journal.location }
       if (this.#onWarning) this.#onWarning(warning)
       else console.warn(`prevalent: ${message}`)
@@ -278,8 +325,10 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
 
   async #timedSync(): Promise<void> {
     const started = performance.now()
+    this.#unsynced = false
     await this.#journal.sync()
-    this.#metrics.sync(performance.now() - started)
+    this.#lastSync = performance.now()
+    this.#metrics.sync(this.#lastSync - started)
   }
 
   /** Runs one recipe; returns its outcome, or null after rejecting the call (a recipe that throws changes nothing). */
@@ -308,13 +357,17 @@ export class PrevalentStore<S extends RefValues, T extends Transactions<S>> impl
 
   #markUnsynced(): void {
     this.#unsynced = true
-    if (this.#durability !== 'interval' || this.#syncTimer) return
+    if (this.#durability !== 'interval' || this.#syncTimer || this.#closed) return
+    const due = Math.max(0, this.#syncIntervalMs - (performance.now() - this.#lastSync))
     this.#syncTimer = setTimeout(() => {
       this.#syncTimer = null
-      if (this.#halted || !this.#unsynced) return
-      this.#unsynced = false
-      this.#timedSync().catch((error: unknown) => this.#halt(error))
-    }, this.#syncIntervalMs)
+      // On the write path, so it never overlaps an append, and close() waits for it.
+      this.#stream
+        .exclusive(async () => {
+          if (!this.#halted && this.#unsynced) await this.#timedSync()
+        })
+        .catch((error: unknown) => this.#halt(error))
+    }, due)
     this.#syncTimer.unref?.()
   }
 

@@ -11,17 +11,28 @@ export interface QueueLimits {
 
 /**
  * Checks and completes the queue options of a store (default: unbounded, `'wait'`).
- * @throws StoreError `INVALID_DEFINITION` for a `maxQueue` that is not a positive integer or
+ * @throws StoreError `INVALID_OPTION` for a `maxQueue` that is not a positive integer or
  * `Infinity`, or an unknown `whenFull`.
  * @internal
  */
 export function queueLimits(options: { readonly maxQueue?: number; readonly whenFull?: string }): QueueLimits {
   const { maxQueue = Infinity, whenFull = 'wait' } = options
   if (maxQueue !== Infinity && !(Number.isSafeInteger(maxQueue) && maxQueue > 0)) {
-    throw new StoreError('INVALID_DEFINITION', `option maxQueue: expected a positive integer or Infinity, got ${String(maxQueue)}`)
+    throw new StoreError('INVALID_OPTION', `option maxQueue: expected a positive integer or Infinity, got ${String(maxQueue)}`)
   }
-  if (whenFull !== 'wait' && whenFull !== 'reject') throw new StoreError('INVALID_DEFINITION', `option whenFull: expected 'wait' or 'reject', got ${JSON.stringify(whenFull)}`)
+  if (whenFull !== 'wait' && whenFull !== 'reject') throw new StoreError('INVALID_OPTION', `option whenFull: expected 'wait' or 'reject', got ${JSON.stringify(whenFull)}`)
   return { maxQueue, whenFull }
+}
+
+/** The write path hands the event loop a turn at least this often, however busy it is. */
+const YIELD_EVERY_MS = 10
+
+/**
+ * Lets timers and I/O callbacks run: a write path fed by callers that await each dispatch
+ * would otherwise run on microtasks alone, starving the interval fsync and snapshot writes.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
 }
 
 /**
@@ -42,13 +53,15 @@ export class WriteStream<C> {
   #scheduled = false
   #busy = false
   #idle: Array<() => void> = []
+  #lastYield = performance.now()
 
   /**
-   * `process` settles each call of the batch itself. Should it throw all the same (a bug),
-   * `crashed` is told so the calls are settled and the stream goes on to the next batch.
+   * `process` settles each call of the batch itself, or hands back the calls it left for the
+   * next batch (a batch is bounded): they go first into it. Should it throw all the same (a
+   * bug), `crashed` is told so the calls are settled and the stream goes on to the next batch.
    */
   constructor(
-    process: (batch: C[]) => Promise<void>,
+    process: (batch: C[]) => Promise<C[] | void>,
     crashed: (batch: C[], error: unknown) => void,
     limits: QueueLimits = { maxQueue: Infinity, whenFull: 'wait' },
   ) {
@@ -64,7 +77,11 @@ export class WriteStream<C> {
             this.#admitParked()
             this.#busy = true
             try {
-              if (batch.length > 0) await process(batch)
+              const left = batch.length > 0 ? await process(batch) : undefined
+              if (left && left.length > 0) {
+                this.#pending = left.concat(this.#pending)
+                this.#schedule()
+              }
             } catch (error) {
               crashed(batch, error)
             }
@@ -72,6 +89,10 @@ export class WriteStream<C> {
               const tasks = this.#tasks
               this.#tasks = []
               for (const task of tasks) await task()
+              if (performance.now() - this.#lastYield >= YIELD_EVERY_MS) {
+                await yieldToEventLoop()
+                this.#lastYield = performance.now()
+              }
             } finally {
               this.#busy = false
               this.#notifyIdle()

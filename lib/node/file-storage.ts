@@ -1,6 +1,6 @@
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs'
-import { open as openFile, readdir, rename, rm, stat } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs'
+import { mkdir, open as openFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import fse from 'fs-extra'
 import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage } from '../core/storage.js'
 import { blockLines, lineBlocks } from './line-blocks.js'
@@ -97,7 +97,7 @@ export class FileJournalStorage implements JournalStorage {
     const segments = await listSegments(this.#dir)
     if (segments.length > 0) this.#active = segments[segments.length - 1].location
     if (!write) return
-    await fse.ensureDir(this.#dir)
+    await createDirectory(this.#dir)
     this.#lock = DirectoryLock.acquire(this.#dir)
     try {
       await removeLeftovers(this.#dir)
@@ -146,7 +146,16 @@ export class FileJournalStorage implements JournalStorage {
     fdatasyncSync(this.#fd)
   }
 
+  async keepAside(offset: number): Promise<string> {
+    const aside = `${this.#active}.cut-${offset}-${Date.now()}`
+    await copyTail(this.#active, offset, aside)
+    syncDirectory(this.#dir)
+    return aside
+  }
+
   async append(text: string): Promise<void> {
+    // Never append without the lock: a LOCK deleted or replaced may have let another writer in.
+    this.#lock?.verify()
     let buffer = Buffer.from(text, 'utf8')
     while (buffer.length > 0) {
       const written = writeSync(this.#fd, buffer)
@@ -169,6 +178,7 @@ export class FileJournalStorage implements JournalStorage {
   async roll(firstSeq: number): Promise<void> {
     const next = join(this.#dir, segmentName(firstSeq))
     if (next === this.#active) return
+    this.#lock?.verify()
     const fd = openAppend(next, this.#dir)
     closeSync(this.#fd)
     this.#fd = fd
@@ -195,12 +205,55 @@ export class FileJournalStorage implements JournalStorage {
   }
 }
 
-/** Opens a segment for appending; a new file's directory entry is made durable, or a crash could lose the file. */
+/**
+ * Opens a segment for appending; a new file's directory entry is made durable, or a crash could
+ * lose the file. A new file whose entry could not be made durable is removed again: an empty
+ * segment left behind would claim a seq the previous segment goes on to hold.
+ */
 function openAppend(file: string, dir: string): number {
   const existed = fse.pathExistsSync(file)
   const fd = openSync(file, 'a')
-  if (!existed) syncDirectory(dir)
+  if (existed) return fd
+  try {
+    syncDirectory(dir)
+  } catch (error) {
+    closeSync(fd)
+    rmSync(file, { force: true })
+    throw error
+  }
   return fd
+}
+
+/**
+ * Creates a directory and its missing parents, durably: each created directory's entry is in
+ * its parent, so each parent is fsynced, or a power loss could drop the whole store.
+ */
+async function createDirectory(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true })
+  if (first === undefined) return
+  for (let created = dir; ; created = dirname(created)) {
+    syncDirectory(dirname(created))
+    if (created === resolve(first)) break
+  }
+}
+
+/** Copies `file` from byte `offset` on into a new file `to`, durably. */
+async function copyTail(file: string, offset: number, to: string): Promise<void> {
+  const source = await openFile(file, 'r')
+  const target = await openFile(to, 'wx')
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20)
+    for (let position = offset; ; ) {
+      const { bytesRead } = await source.read(buffer, 0, buffer.length, position)
+      if (bytesRead === 0) break
+      await target.write(buffer, 0, bytesRead)
+      position += bytesRead
+    }
+    await target.sync()
+  } finally {
+    await source.close()
+    await target.close()
+  }
 }
 
 /** Removes temporary files of snapshot writes a crash interrupted. */

@@ -1,6 +1,7 @@
 import type { RefValues, StoreDefinition, Transactions } from '../core/definition.js'
 import { openJournal, type Journal, type JournalOptions } from '../core/journal.js'
 import { createStore } from '../core/create-store.js'
+import { checkStoreOptions } from '../core/options.js'
 import type { Store, StoreOptions } from '../core/store-api.js'
 import { FileJournalStorage, type FileJournalOptions } from './file-storage.js'
 
@@ -16,7 +17,8 @@ export interface OpenStoreOptions extends Omit<StoreOptions, 'storage'> {
  * Opens (or creates) a store in a directory: takes its write lock, replays its journal,
  * and returns the running store.
  *
- * @throws StoreError `LOCKED`, `JOURNAL_CORRUPT`, `UNKNOWN_TRANSACTION`, `REPLAY_FAILED`.
+ * @throws StoreError `INVALID_OPTION` (checked before the directory is touched), `LOCKED`,
+ * `JOURNAL_CORRUPT`, `UNKNOWN_TRANSACTION`, `REPLAY_FAILED`.
  * @example
  * const store = await openStore(counter, { dir: './data' })
  * await store.dispatch('add', 1, 2)
@@ -27,6 +29,11 @@ export function openStore<S extends RefValues, T extends Transactions<S>>(
   definition: StoreDefinition<S, T>,
   options: OpenStoreOptions,
 ): Promise<Store<S, T>> {
+  try {
+    checkStoreOptions(options, true)
+  } catch (error) {
+    return Promise.reject(error)
+  }
   const { dir, fsync, ...rest } = options
   return createStore(definition, { ...rest, storage: new FileJournalStorage(dir, { fsync }) })
 }

@@ -62,9 +62,9 @@ describe('load', () => {
     await store.close()
   })
 
-  it.each([{ maxQueue: 0 }, { maxQueue: -1 }, { maxQueue: 2.5 }, { maxQueue: Number.NaN }, { whenFull: 'drop' }])('refuses queue option %o with INVALID_DEFINITION', async (option) => {
+  it.each([{ maxQueue: 0 }, { maxQueue: -1 }, { maxQueue: 2.5 }, { maxQueue: Number.NaN }, { whenFull: 'drop' }])('refuses queue option %o with INVALID_OPTION', async (option) => {
     const storage = new MemoryJournalStorage()
-    await expect(createStore(seed, { storage, ...(option as object) })).rejects.toMatchObject({ code: 'INVALID_DEFINITION' })
+    await expect(createStore(seed, { storage, ...(option as object) })).rejects.toMatchObject({ code: 'INVALID_OPTION' })
     // Refused before the journal was opened: the storage is free.
     const store = await createStore(seed, { storage })
     await store.close()
