@@ -1,6 +1,6 @@
 // prevalent/client: a served store's views and dispatch in the browser (no Node built-ins). Listed by hand.
 export { connect } from './connect.js'
-export type { ConnectionStatus, ConnectOptions, LiveConnection, LiveReceipt, LiveUpdate } from './connect.js'
+export type { ConnectionStatus, ConnectOptions, LiveConnection, LiveReceipt, LiveUpdate } from './live-connection.js'
 export type { LiveView } from './live-view.js'
 export { applyPatch } from './apply-patch.js'
 export type { SocketFactory, SocketLike } from './socket.js'

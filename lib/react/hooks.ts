@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useRef, useSyncExternalStore } from 'react'
-import type { ConnectionStatus, LiveConnection } from '../client/connect.js'
+import type { ConnectionStatus, LiveConnection } from '../client/live-connection.js'
 import type { Wire } from '../client/wire.js'
 
 /** Anything with a current `value` and RxJS-style `subscribe`: a store's ref, a live view. */
