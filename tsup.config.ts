@@ -6,6 +6,11 @@ const library = {
   'core/index': 'lib/core/index.ts',
   'testing/index': 'lib/testing/index.ts',
   'postgres/index': 'lib/postgres/index.ts',
+  // Live views: the server (Node), the browser client, React bindings, the DevTools bridge.
+  'server/index': 'lib/server/index.ts',
+  'client/index': 'lib/client/index.ts',
+  'react/index': 'lib/react/index.ts',
+  'devtools/index': 'lib/devtools/index.ts',
 }
 
 const common: Options = {

@@ -61,6 +61,16 @@ export type StoreErrorCode =
   | 'FENCED'
   /** A shared journal (PostgreSQL) could not be reached or refused a statement; `cause` says why. */
   | 'STORAGE_UNAVAILABLE'
+  /** A served store's `authorize` refused a client's dispatch (or threw). */
+  | 'UNAUTHORIZED'
+  /** A client subscribed to a view the server does not offer. */
+  | 'UNKNOWN_VIEW'
+  /** A served view threw while it was computed. */
+  | 'VIEW_FAILED'
+  /** A served transaction's recipe threw (the message names the error); nothing changed. */
+  | 'TRANSACTION_FAILED'
+  /** A live client's connection closed for good (`close()`), so a dispatch cannot be answered. */
+  | 'CONNECTION_CLOSED'
 
 /** Where an error happened, as far as it is known. */
 export interface StoreErrorDetails {

@@ -1,0 +1,10 @@
+// prevalent/client: a served store's views and dispatch in the browser (no Node built-ins). Listed by hand.
+export { connect } from './connect.js'
+export type { ConnectionStatus, ConnectOptions, LiveConnection, LiveReceipt, LiveUpdate } from './live-connection.js'
+export type { LiveView } from './live-view.js'
+export { applyPatch } from './apply-patch.js'
+export type { SocketFactory, SocketLike } from './socket.js'
+export type { Wire } from './wire.js'
+export type { ClientMessage, PatchOp, PatchPath, ServerMessage } from './protocol.js'
+export { StoreError, isStoreError } from '../core/errors.js'
+export type { StoreErrorCode } from '../core/errors.js'
