@@ -10,15 +10,15 @@ export type LineBlock =
 /**
  * Reads a file in pieces of 1 MiB and yields runs of whole lines (a line longer than a piece
  * is carried over until it is whole), then the bytes after the last line break, if any.
- * Yields nothing for a missing file when `missingOk` is set.
+ * A missing file throws what `missing` makes of it, when given (else the ENOENT error).
  * @internal
  */
-export async function* lineBlocks(file: string, missingOk = false): AsyncGenerator<LineBlock> {
+export async function* lineBlocks(file: string, missing?: (file: string) => Error): AsyncGenerator<LineBlock> {
   let handle
   try {
     handle = await open(file, 'r')
   } catch (error) {
-    if (missingOk && (error as NodeJS.ErrnoException).code === 'ENOENT') return
+    if (missing && (error as NodeJS.ErrnoException).code === 'ENOENT') throw missing(file)
     throw error
   }
   try {
