@@ -2,7 +2,7 @@ import { StoreError } from '../../core/errors.js'
 import { SnapshotReader } from '../../core/snapshot-format.js'
 import { blockLines, lineBlocks } from '../line-blocks.js'
 import { scanSegments, type JournalDir, type SegmentItems, type SnapshotFile } from './journal-dir.js'
-import { gapReason, tornReason } from './format.js'
+import { escapeControl, gapReason, tornReason } from './format.js'
 import { Progress } from './progress.js'
 
 /** One thing wrong in a store directory, named by file and byte offset (or line, for a snapshot). @internal */
@@ -177,7 +177,7 @@ export async function examine(
 
 /** A problem as one line: `FILE at byte N (seq S): reason`, or `FILE line N: reason` for a snapshot. @internal */
 export function describeProblem(problem: Problem): string {
-  return `${placeOf(problem)}: ${problem.reason}`
+  return escapeControl(`${placeOf(problem)}: ${problem.reason}`)
 }
 
 /** Where a problem is: `FILE at byte N (seq S)`, or `FILE line N` for a snapshot. @internal */
