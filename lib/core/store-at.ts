@@ -120,6 +120,8 @@ async function replayOnce<S extends RefValues, T extends Transactions<S>>(
       for (const item of items) {
         if (replayer.seq >= limit.seq) break scan
         if (item.kind === 'entry') {
+          // By time, the point is only well defined if times never go backwards before it.
+          if (limit.time !== Infinity && item.entry.time < replayer.time) throw timeBackwards(where, item.entry.seq, item.entry.time, replayer.time)
           if (item.entry.time > limit.time) break scan
           // The scanner checks the sequence after the first entry; the first must follow the start.
           if (item.entry.seq !== replayer.seq + 1) throw beforeKept(where, replayer.seq, item.entry.seq)
@@ -140,6 +142,10 @@ async function replayOnce<S extends RefValues, T extends Transactions<S>>(
     throw new StoreError('OUT_OF_RANGE', `journal ${location} ends at seq ${replayer.seq}; expected until.seq between 0 and ${replayer.seq}, got ${limit.seq}`, { location, seq: limit.seq })
   }
   return { root: replayer.finish(true), seq: replayer.seq, time: replayer.time }
+}
+
+function timeBackwards(location: string, seq: number, time: number, before: number): StoreError {
+  return new StoreError('TIME_BACKWARDS', `journal ${location}: entry seq ${seq} is timed ${new Date(time).toISOString()}, earlier than the entry before it (${new Date(before).toISOString()}); a point in time given as a time is not well defined in such a journal — ask for a seq instead`, { location, seq })
 }
 
 /** A point the kept journal cannot reach: its earlier entries were removed and no snapshot covers them. */
