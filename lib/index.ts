@@ -1,34 +1,23 @@
-// The public API, listed by hand: nothing unlisted is public.
-export { Collection } from './core/collection.js'
-export { defineStore } from './core/definition.js'
-export type { EntryCall, Migration, Recipe, RefValues, StoreDefinition, TransactionArgs, TransactionResult, Transactions } from './core/definition.js'
-export type { TxContext } from './core/context.js'
-export { createStore } from './core/create-store.js'
-export { shallowEqual } from './core/store-api.js'
-export type { Durability, OpenProgress, Receipt, Refs, SnapshotPolicy, Store, StoreOptions, StoreWarning } from './core/store-api.js'
-export type { SnapshotWarning } from './core/snapshots.js'
-export type { ReplayMode } from './core/replay.js'
-export type { Ref } from './core/ref.js'
-export type { CollectionDraft, Drafted, Frozen, ReadonlyCollection } from './core/state-types.js'
-export { StoreError, isStoreError } from './core/errors.js'
-export type { StoreErrorCode, StoreErrorDetails } from './core/errors.js'
-export { Journal, openJournal } from './core/journal.js'
-export type { JournalOptions, JournalWarning } from './core/journal.js'
-export type { JournalEntry } from './core/journal-entry.js'
-export type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage } from './core/storage.js'
-export { MemoryJournalStorage, MemorySnapshots } from './core/memory-storage.js'
+/**
+ * `prevalent` for Node: the whole core (see `prevalent/core`, listed by hand there) plus the
+ * file storage: `openStore` on a directory, the journal and point-in-time reads of a directory.
+ * A bundle for the browser resolves `prevalent` to the core (the `browser` export condition).
+ *
+ * @example
+ * import { defineStore, openStore } from 'prevalent'
+ *
+ * const counter = defineStore({ refs: { n: 0 }, transactions: { inc(state) { state.n++ } } })
+ * const store = await openStore(counter, { dir: './data' })
+ * await store.dispatch('inc')
+ * await store.close()
+ * @module
+ */
+export * from './core/index.js'
 export { FaultInjectingStorage } from './core/fault-storage.js'
 export type { Fault, FaultCode, FaultCounts } from './core/fault-storage.js'
 export { FileJournalStorage } from './node/file-storage.js'
 export type { FileJournalOptions } from './node/file-storage.js'
 export { openFileJournal, openStore } from './node/open.js'
 export type { OpenStoreOptions } from './node/open.js'
-export { createStoreAt } from './core/store-at.js'
-export type { PointInTime, StoreAtOptions } from './core/store-at.js'
 export { openStoreAt } from './node/open-at.js'
 export type { OpenStoreAtOptions } from './node/open-at.js'
-export type { Commit } from './core/commits.js'
-export type { StoreMetrics } from './core/metrics.js'
-export type { OnceReceipt } from './core/idempotency.js'
-export { scanJournal } from './core/journal-scan.js'
-export type { ScanItem, ScannedDamage, ScannedEntry, ScannedTornTail } from './core/journal-scan.js'

@@ -138,6 +138,15 @@ export class Collection<V> {
   toJSON(): Record<string, V> {
     return this.toObject()
   }
+
+  /**
+   * Shown as its entries by Node's `util.inspect` and `console.log` (`Collection(2) { a: 1, b: 2 }`),
+   * never as the trie inside. A symbol from the global registry: the core imports no Node module.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: { depth?: number | null }, inspect: (value: unknown, options: unknown) => string): string {
+    if (depth < 0) return `[Collection(${this.size})]`
+    return `Collection(${this.size}) ${inspect(this.toObject(), { ...options, depth: options.depth == null ? null : options.depth - 1 })}`
+  }
 }
 
 // A function, not a private method: inside a recipe `this` is an Immer proxy, which has no private brand.

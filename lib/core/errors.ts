@@ -27,7 +27,9 @@ export type StoreErrorCode =
   | 'LOCK_INVALID'
   /** The lock file was deleted or replaced while the store held it: the store writes nothing more. */
   | 'LOCK_LOST'
-  /** The store definition is not valid. */
+  /** The exclusive file lock (a native package with prebuilt binaries) could not be loaded; the message says what to install. */
+  | 'LOCK_UNAVAILABLE'
+  /** The store definition or an option is not valid. */
   | 'INVALID_DEFINITION'
   /** An option of `createStore`/`openStore` is unknown or has a value it does not accept. */
   | 'INVALID_OPTION'

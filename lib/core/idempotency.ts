@@ -1,12 +1,8 @@
 import type { EncodedArgs } from './codec.js'
 import { StoreError } from './errors.js'
-import type { Receipt } from './store-api.js'
+import type { OnceReceipt, Receipt } from './receipt.js'
 
-/** What `dispatchOnce` resolves with: the receipt, and whether it is a retry's. */
-export interface OnceReceipt<R> extends Receipt<R> {
-  /** True when this key had been seen: the receipt is the first outcome's, nothing was applied again. */
-  readonly duplicate: boolean
-}
+export type { OnceReceipt } from './receipt.js'
 
 interface Outcome {
   readonly fingerprint: string

@@ -1,5 +1,5 @@
-import CRC32 from 'crc-32'
 import { decodeArgs, type EncodedArgs } from './codec.js'
+import { crc32 } from './crc32.js'
 
 /** One decoded journal entry: a transaction as it was dispatched. */
 export interface JournalEntry {
@@ -21,7 +21,7 @@ export interface JournalEntry {
 const CRC_SUFFIX_LENGTH = ',"crc":"'.length + 8 + '"}'.length
 
 function crcHex(text: string): string {
-  return (CRC32.str(text) >>> 0).toString(16).padStart(8, '0')
+  return crc32(text).toString(16).padStart(8, '0')
 }
 
 /** The value of exactly 8 lowercase hex digits (as {@link crcHex} writes them), or -1 for anything else. */
@@ -78,7 +78,7 @@ export function decodeEntry(line: string): JournalEntry | string {
   }
   // Compared as numbers: formatting the computed checksum as hex for every line cost more
   // than computing it; the text is made only for the message.
-  const actual = CRC32.str(body) >>> 0
+  const actual = crc32(body)
   if (parseHex8(stored) !== actual) return `checksum mismatch (stored "${stored}", computed "${actual.toString(16).padStart(8, '0')}")`
   const canonical = decodeCanonical(line, body.length)
   if (canonical !== null) return canonical

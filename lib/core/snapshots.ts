@@ -4,14 +4,10 @@ import type { JournalWarning } from './journal.js'
 import { assertNotNewer, migrateState } from './migrate.js'
 import { SnapshotReader, snapshotLines, type KeyRecord, type SnapshotHeader } from './snapshot-format.js'
 import type { OpenProgress, SnapshotPolicy } from './store-api.js'
+import type { SnapshotWarning } from './snapshot-warning.js'
 import type { SnapshotInfo, SnapshotStorage } from './storage.js'
 
-/** A damaged snapshot skipped at open, or a snapshot that failed in the background. */
-export interface SnapshotWarning {
-  readonly code: 'SNAPSHOT_SKIPPED' | 'SNAPSHOT_FAILED'
-  readonly message: string
-  readonly location: string
-}
+export type { SnapshotWarning } from './snapshot-warning.js'
 
 /** A snapshot read back: the state (private and unfrozen), where it stands, and the remembered keys. @internal */
 export interface LoadedSnapshot {

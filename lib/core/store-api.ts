@@ -2,14 +2,16 @@ import type { Observable } from 'rxjs'
 import type { Commit } from './commits.js'
 import type { RefValues, TransactionArgs, TransactionResult, Transactions } from './definition.js'
 import type { StoreError } from './errors.js'
-import type { OnceReceipt } from './idempotency.js'
+import type { OnceReceipt, Receipt } from './receipt.js'
 import type { JournalWarning } from './journal.js'
-import type { SnapshotWarning } from './snapshots.js'
+import type { SnapshotWarning } from './snapshot-warning.js'
 import type { StoreMetrics } from './metrics.js'
 import type { Ref } from './ref.js'
 import type { ReplayMode } from './replay.js'
 import type { Frozen } from './state-types.js'
 import type { JournalStorage, SnapshotInfo } from './storage.js'
+
+export type { Receipt } from './receipt.js'
 
 /**
  * When `dispatch` resolves:
@@ -120,16 +122,6 @@ export interface OpenProgress {
   readonly bytes: number
   /** Bytes to read in this phase, when the storage knows. */
   readonly totalBytes?: number
-}
-
-/** What a dispatch resolves with once its transaction is committed. */
-export interface Receipt<R> {
-  /** The entry's sequence number (for a transaction that changed nothing: the last one before it). */
-  readonly seq: number
-  /** Whatever the recipe returned. */
-  readonly result: R
-  /** False when the recipe changed nothing, so no entry was written. */
-  readonly journaled: boolean
 }
 
 /** Each ref of a store, by name. */

@@ -1,7 +1,6 @@
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs'
 import { mkdir, open as openFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import fse from 'fs-extra'
 import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage } from '../core/storage.js'
 import { StoreError } from '../core/errors.js'
 import { blockLines, lineBlocks } from './line-blocks.js'
@@ -212,7 +211,7 @@ export class FileJournalStorage implements JournalStorage {
  * segment left behind would claim a seq the previous segment goes on to hold.
  */
 function openAppend(file: string, dir: string): number {
-  const existed = fse.pathExistsSync(file)
+  const existed = existsSync(file)
   const fd = openSync(file, 'a')
   if (existed) return fd
   try {

@@ -1,8 +1,8 @@
 import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import fsExt from 'fs-ext'
 import { StoreError } from '../core/errors.js'
+import { loadFileLock } from './flock.js'
 
 /** Opened for the lock: never through a symbolic link (a LOCK pointing elsewhere would have its target overwritten). */
 const LOCK_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW
@@ -11,8 +11,8 @@ const LOCK_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | c
 const ATTEMPTS = 3
 
 /**
- * An exclusive write lock on a store directory, held with flock(2) on `<dir>/LOCK`. The kernel
- * releases it when the holder exits or is killed, so a lock left by a dead process is simply
+ * An exclusive write lock on a store directory, held on `<dir>/LOCK` (see `loadFileLock`). The
+ * kernel releases it when the holder exits or is killed, so a lock left by a dead process is simply
  * free again: no staleness guess, no pid to trust. The file's content only names the holder.
  *
  * A flock binds the file, not its name: were `LOCK` deleted or replaced, a second opener would
@@ -41,16 +41,20 @@ export class DirectoryLock {
    * link or not a regular file), `LOCK_LOST` (the file kept being replaced while it was taken).
    */
   static acquire(dir: string): DirectoryLock {
+    const primitive = loadFileLock()
     const path = join(dir, 'LOCK')
     for (let attempt = 1; ; attempt++) {
       const fd = openLockFile(path)
+      let taken: boolean
       try {
-        fsExt.flockSync(fd, 'exnb')
+        taken = primitive.tryLock(fd)
       } catch (error) {
         closeSync(fd)
-        const code = (error as NodeJS.ErrnoException).code
-        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') throw locked(dir, path)
         throw error
+      }
+      if (!taken) {
+        closeSync(fd)
+        throw locked(dir, path)
       }
       const lock = new DirectoryLock(fd, path)
       // The file may have been deleted (and re-created) between the open and the flock: then
@@ -77,7 +81,7 @@ export class DirectoryLock {
 
   /** Releases the lock. The LOCK file stays: removing it would race with the next locker. */
   release(): void {
-    fsExt.flockSync(this.#fd, 'un')
+    loadFileLock().unlock(this.#fd)
     closeSync(this.#fd)
   }
 

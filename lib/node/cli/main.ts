@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `prevalent` executable (the package's bin): parses the command line and maps failures to exit codes.
 import { readFileSync } from 'node:fs'
 import { CommanderError } from 'commander'
