@@ -118,7 +118,7 @@ for (let kill = 1; kill <= kills; kill++) {
       failures.push(`kill ${kill}: acknowledged seq ${seq} (${life.acks.get(seq)}) is missing or changed`)
     }
   }
-  if (kill % 100 === 0) console.log(`… ${kill} kills, ${acknowledged} acknowledged, ${lost} lost, ${torn} torn tails repaired (${((performance.now() - began) / 1000).toFixed(0)} s)`)
+  if (kill % 100 === 0) console.log(`… ${kill} kills, ${acknowledged} acknowledged, ${lost} lost, ${torn} torn tails repaired, ${large} lives with batches over 8 MiB, ${failingRolls} with failing rolls (${snapshotsFailed} snapshots failed and went on) (${((performance.now() - began) / 1000).toFixed(0)} s)`)
 }
 rmSync(root, { recursive: true, force: true })
 

@@ -49,6 +49,10 @@ export type StoreErrorCode =
   | 'NONDETERMINISTIC'
   /** Entries are missing between the start (a snapshot or seq 1) and the last entry: a segment was removed or lost. */
   | 'JOURNAL_GAP'
+  /** A segment or snapshot a reader needed was removed by the writer (after a newer snapshot) while it read: read again. */
+  | 'JOURNAL_PRUNED'
+  /** A point in time was asked by time of a journal whose entry times go backwards: ask by seq. */
+  | 'TIME_BACKWARDS'
   /** A snapshot failed its checksum or did not parse; at open the previous one is tried instead. */
   | 'SNAPSHOT_CORRUPT'
   /** Writing a snapshot failed (the journal is untouched and the store goes on). */

@@ -343,7 +343,8 @@ export async function openJournal(storage: JournalStorage, options: JournalOptio
       warn({ code: 'TRUNCATED_DAMAGE', message: `journal ${damage.location} truncated at byte offset ${damage.offset} (seq ${damage.seq}): ${damage.reason}; the entries from there on are lost`, location: damage.location, offset: damage.offset })
     } else if (tail) {
       if (write) await storage.truncate(tail.offset)
-      warn({ code: 'TORN_TAIL', message: `journal ${tail.location} ended in a torn entry (${tail.text.length} characters at byte offset ${tail.offset}, left by a crash mid-append); it was never acknowledged and has been cut off`, location: tail.location, offset: tail.offset })
+      const what = write ? `a torn entry (${tail.text.length} characters at byte offset ${tail.offset}, left by a crash mid-append); it was never acknowledged and has been cut off` : `an entry that is not yet complete (${tail.text.length} characters at byte offset ${tail.offset}): a live writer is still writing it, or a crash tore it; it is ignored`
+      warn({ code: 'TORN_TAIL', message: `journal ${tail.location} ended in ${what}`, location: tail.location, offset: tail.offset })
     }
     const journal = new Journal(storage, lastSeq, write)
     // Whatever a writer finds whole at open is the journal from now on: followers may read it.

@@ -59,13 +59,34 @@ export interface ReplayUntilOptions {
  * Replays a journal up to a point and returns that state, reading no further than needed.
  * Damage before the point refuses (as an open would); damage after it does not matter.
  *
+ * Beside a live writer that prunes, a read whose snapshot or segments were removed while it
+ * read is made again from the newer snapshot (a few times at most).
+ *
  * @throws StoreError `JOURNAL_CORRUPT`, `OUT_OF_RANGE` (the journal ends before `until.seq`),
- * `UNKNOWN_TRANSACTION`, `REPLAY_FAILED`.
+ * `UNKNOWN_TRANSACTION`, `REPLAY_FAILED`, `JOURNAL_PRUNED` (the writer pruned under every attempt).
  */
 export async function replayUntil<S extends RefValues, T extends Transactions<S>>(
   definition: StoreDefinition<S, T>,
   storage: JournalStorage,
   options: ReplayUntilOptions = {},
+): Promise<ReplayedState<S>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await replayOnce(definition, storage, options)
+    } catch (error) {
+      if (attempt >= READ_ATTEMPTS || !(error instanceof StoreError) || !RACED.has(error.code)) throw error
+    }
+  }
+}
+
+/** How often a read that raced a prune is made, and the codes such a race shows as. */
+const READ_ATTEMPTS = 4
+const RACED = new Set(['JOURNAL_PRUNED', 'OUT_OF_RANGE'])
+
+async function replayOnce<S extends RefValues, T extends Transactions<S>>(
+  definition: StoreDefinition<S, T>,
+  storage: JournalStorage,
+  options: ReplayUntilOptions,
 ): Promise<ReplayedState<S>> {
   const { until, onProgress, onWarning = (w: JournalWarning) => console.warn(`prevalent: ${w.message}`) } = options
   const location = storage.location
@@ -82,10 +103,15 @@ export async function replayUntil<S extends RefValues, T extends Transactions<S>
     }
     // Messages name the segment being read, not the journal's first file.
     let where = location
+    let first = true
     const source = {
       async *read(fromSeq?: number) {
         for await (const chunk of storage.read(fromSeq)) {
           if (chunk.segment) where = chunk.segment.location
+          // The segment holding the next entry is gone (pruned after a newer snapshot, maybe
+          // while the snapshot was being read): what follows cannot continue from here.
+          if (first && chunk.segment && chunk.segment.firstSeq > replayer.seq + 1 && replayer.seq < limit.seq) throw beforeKept(where, replayer.seq, chunk.segment.firstSeq)
+          first = false
           yield chunk
         }
       },
@@ -94,6 +120,8 @@ export async function replayUntil<S extends RefValues, T extends Transactions<S>
       for (const item of items) {
         if (replayer.seq >= limit.seq) break scan
         if (item.kind === 'entry') {
+          // By time, the point is only well defined if times never go backwards before it.
+          if (limit.time !== Infinity && item.entry.time < replayer.time) throw timeBackwards(where, item.entry.seq, item.entry.time, replayer.time)
           if (item.entry.time > limit.time) break scan
           // The scanner checks the sequence after the first entry; the first must follow the start.
           if (item.entry.seq !== replayer.seq + 1) throw beforeKept(where, replayer.seq, item.entry.seq)
@@ -101,7 +129,7 @@ export async function replayUntil<S extends RefValues, T extends Transactions<S>
         } else if (item.kind === 'damage') {
           throw new StoreError('JOURNAL_CORRUPT', `journal ${where} is damaged at byte offset ${item.offset} (entry seq ${item.seq}): ${item.reason}. The state is known only up to seq ${replayer.seq}; ask for a point before the damage`, { location: where, offset: item.offset, seq: item.seq })
         } else {
-          onWarning({ code: 'TORN_TAIL', message: `journal ${where} ends in a torn entry (${item.length} bytes at byte offset ${item.offset}, left by a crash mid-append); it was never acknowledged and is ignored`, location: where, offset: item.offset })
+          onWarning({ code: 'TORN_TAIL', message: `journal ${where} ends in an entry that is not yet complete (${item.length} bytes at byte offset ${item.offset}): a live writer is still writing it, or a crash tore it; it is not acknowledged and is ignored`, location: where, offset: item.offset })
         }
       }
       const last = items[items.length - 1]
@@ -114,6 +142,10 @@ export async function replayUntil<S extends RefValues, T extends Transactions<S>
     throw new StoreError('OUT_OF_RANGE', `journal ${location} ends at seq ${replayer.seq}; expected until.seq between 0 and ${replayer.seq}, got ${limit.seq}`, { location, seq: limit.seq })
   }
   return { root: replayer.finish(true), seq: replayer.seq, time: replayer.time }
+}
+
+function timeBackwards(location: string, seq: number, time: number, before: number): StoreError {
+  return new StoreError('TIME_BACKWARDS', `journal ${location}: entry seq ${seq} is timed ${new Date(time).toISOString()}, earlier than the entry before it (${new Date(before).toISOString()}); a point in time given as a time is not well defined in such a journal — ask for a seq instead`, { location, seq })
 }
 
 /** A point the kept journal cannot reach: its earlier entries were removed and no snapshot covers them. */

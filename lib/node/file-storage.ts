@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { tailSegments } from '../core/segment-tail.js'
 import type { JournalChunk, JournalStorage, SegmentInfo, SnapshotInfo, SnapshotStorage, TailOptions } from '../core/storage.js'
 import { AcknowledgedMarker, directorySource } from './file-tail.js'
+import { StoreError } from '../core/errors.js'
 import { blockLines, lineBlocks } from './line-blocks.js'
 import { DirectoryLock } from './lock.js'
 
@@ -141,7 +142,7 @@ export class FileJournalStorage implements JournalStorage {
     let bytesRead = 0
     for (const segment of await this.#segmentsFrom(fromSeq)) {
       let first: SegmentInfo | undefined = segment
-      for await (const block of lineBlocks(segment.location, true)) {
+      for await (const block of lineBlocks(segment.location, prunedWhileReading)) {
         bytesRead += (block.data ?? block.tail).length
         const tail = block.tail ? { offset: block.offset, text: block.tail.toString('utf8') } : undefined
         yield { offset: block.offset, lines: block.data ? blockLines(block.data) : [], ...(tail && { tail }), ...(first && { segment: first }), bytesRead }
@@ -310,7 +311,7 @@ class FileSnapshots implements SnapshotStorage {
   }
 
   async *read(seq: number): AsyncIterable<readonly string[]> {
-    for await (const block of lineBlocks(join(this.dir, snapshotName(seq)))) {
+    for await (const block of lineBlocks(join(this.dir, snapshotName(seq)), prunedWhileReading)) {
       yield block.data ? blockLines(block.data) : [block.tail.toString('utf8')]
     }
   }
@@ -352,6 +353,15 @@ class FileSnapshots implements SnapshotStorage {
   async remove(seq: number): Promise<void> {
     await rm(join(this.dir, snapshotName(seq)), { force: true })
   }
+}
+
+/**
+ * A file listed a moment ago and gone when opened: the writer removed it after a newer
+ * snapshot (retention). Readers beside a live writer read again from the newer snapshot.
+ * @internal
+ */
+export function prunedWhileReading(file: string): StoreError {
+  return new StoreError('JOURNAL_PRUNED', `${file} was removed while it was being read (the writer pruned it after a newer snapshot); read again from the newer snapshot`, { location: file })
 }
 
 /** Makes a directory's entries (new, renamed or removed files) durable. @internal */

@@ -9,38 +9,40 @@ export type LineBlock =
 
 /**
  * Reads a file in pieces of 1 MiB and yields runs of whole lines (a line longer than a piece
- * is carried over until it is whole), then the bytes after the last line break, if any.
- * Yields nothing for a missing file when `missingOk` is set.
+ * is carried over, as a list of pieces joined once it is whole: linear in its length), then
+ * the bytes after the last line break, if any.
+ * A missing file throws what `missing` makes of it, when given (else the ENOENT error).
  * @internal
  */
-export async function* lineBlocks(file: string, missingOk = false): AsyncGenerator<LineBlock> {
+export async function* lineBlocks(file: string, missing?: (file: string) => Error): AsyncGenerator<LineBlock> {
   let handle
   try {
     handle = await open(file, 'r')
   } catch (error) {
-    if (missingOk && (error as NodeJS.ErrnoException).code === 'ENOENT') return
+    if (missing && (error as NodeJS.ErrnoException).code === 'ENOENT') throw missing(file)
     throw error
   }
   try {
     const buffer = Buffer.allocUnsafe(READ_CHUNK)
-    let carry = Buffer.alloc(0)
+    // The start of a line not yet whole, piece by piece (copied: `buffer` is reused by the next read).
+    let carry: Buffer[] = []
     let position = 0
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null)
       if (bytesRead === 0) break
-      const data = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead)
+      const data = buffer.subarray(0, bytesRead)
       const last = data.lastIndexOf(0x0a)
       if (last < 0) {
-        carry = Buffer.from(data)
+        carry.push(Buffer.from(data))
         continue
       }
-      // Copied: `buffer` is reused by the next read.
-      const block = { offset: position, data: Buffer.from(data.subarray(0, last + 1)) }
-      position += last + 1
-      carry = Buffer.from(data.subarray(last + 1))
+      const whole = data.subarray(0, last + 1)
+      const block = { offset: position, data: carry.length > 0 ? Buffer.concat([...carry, whole]) : Buffer.from(whole) }
+      position += block.data.length
+      carry = last + 1 < data.length ? [Buffer.from(data.subarray(last + 1))] : []
       yield block
     }
-    if (carry.length > 0) yield { offset: position, tail: carry }
+    if (carry.length > 0) yield { offset: position, tail: carry.length === 1 ? carry[0] : Buffer.concat(carry) }
   } finally {
     await handle.close()
   }

@@ -2,12 +2,12 @@ import { StoreError } from '../../core/errors.js'
 import { SnapshotReader } from '../../core/snapshot-format.js'
 import { blockLines, lineBlocks } from '../line-blocks.js'
 import { scanSegments, type JournalDir, type SegmentItems, type SnapshotFile } from './journal-dir.js'
-import { gapReason, tornReason } from './format.js'
+import { escapeControl, gapReason, tornReason } from './format.js'
 import { Progress } from './progress.js'
 
 /** One thing wrong in a store directory, named by file and byte offset (or line, for a snapshot). @internal */
 export interface Problem {
-  readonly kind: 'damaged-entry' | 'torn-tail' | 'missing-entries' | 'damaged-snapshot'
+  readonly kind: 'damaged-entry' | 'torn-tail' | 'missing-entries' | 'damaged-snapshot' | 'time-backwards'
   readonly file: string
   /** Byte offset in a segment. */
   readonly offset?: number
@@ -145,6 +145,9 @@ export async function examine(
     if (s.firstSeq <= base + 1) opensFrom = i
   })
   const newest = journal.segments.length - 1
+  // Times never go backwards in a journal the store wrote: a point in time by time needs that.
+  let lastTime = -Infinity
+  let timedSeq = 0
   for await (const run of scanSegments(journal, label)) {
     onItems?.(run)
     tally(found, run)
@@ -152,7 +155,15 @@ export async function examine(
     const read = index >= opensFrom
     for (const item of run.items) {
       const at = { file: segment.file, offset: item.offset, length: item.length }
-      if (item.kind === 'entry') continue
+      if (item.kind === 'entry') {
+        const { seq, time } = item.entry
+        if (time < lastTime) await report({ kind: 'time-backwards', ...at, seq, reason: `time goes backwards: ${new Date(time).toISOString()}, earlier than ${new Date(lastTime).toISOString()} of seq ${timedSeq}`, blocksOpen: false })
+        else {
+          lastTime = time
+          timedSeq = seq
+        }
+        continue
+      }
       if (item.kind === 'damage') {
         await report({ kind: 'damaged-entry', ...at, seq: item.seq, reason: item.reason, blocksOpen: read })
       } else if (item.kind === 'torn') {
@@ -177,13 +188,13 @@ export async function examine(
 
 /** A problem as one line: `FILE at byte N (seq S): reason`, or `FILE line N: reason` for a snapshot. @internal */
 export function describeProblem(problem: Problem): string {
-  return `${placeOf(problem)}: ${problem.reason}`
+  return escapeControl(`${placeOf(problem)}: ${problem.reason}`)
 }
 
 /** Where a problem is: `FILE at byte N (seq S)`, or `FILE line N` for a snapshot. @internal */
 export function placeOf(problem: Problem): string {
   if (problem.line !== undefined) return `${problem.file} line ${problem.line}`
-  const seq = problem.kind === 'damaged-entry' ? ` (seq ${problem.seq})` : ''
+  const seq = problem.kind === 'damaged-entry' || problem.kind === 'time-backwards' ? ` (seq ${problem.seq})` : ''
   return `${problem.file} at byte ${problem.offset}${seq}`
 }
 

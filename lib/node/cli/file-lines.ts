@@ -1,5 +1,6 @@
 import type { LineSource, MeasuredChunk } from '../../core/journal-scan.js'
 import { blockLines, lineBlocks } from '../line-blocks.js'
+import { CliError } from './cli-error.js'
 
 /**
  * Reads a journal file read-only (no lock) as lines with their exact byte lengths, taken from
@@ -10,7 +11,7 @@ export class FileLines implements LineSource {
   constructor(readonly file: string) {}
 
   async *read(): AsyncIterable<MeasuredChunk> {
-    for await (const block of lineBlocks(this.file)) {
+    for await (const block of lineBlocks(this.file, (file) => new CliError(`${file} was removed while it was being read (the writer pruned it after a newer snapshot); run the command again`))) {
       if (block.tail) {
         yield { offset: block.offset, lines: [], tail: { offset: block.offset, text: block.tail.toString('utf8') }, tailBytes: block.tail.length }
         continue

@@ -4,6 +4,21 @@ import type { JournalEntry } from '../../core/journal-entry.js'
 import type { ScannedTornTail } from '../../core/journal-scan.js'
 import type { ScannedGap, SegmentItem } from './journal-dir.js'
 
+/** Control characters (C0 but line breaks, DEL, C1), bidirectional overrides and line separators. */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * Escapes what could rewrite a terminal (`\x1b[2J`) or reorder what it shows (`\u202e`), so
+ * text taken from a journal (transaction names, keys, reasons quoting a line) prints as what
+ * it is. Every human output of the CLI goes through it. @internal
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0)
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  })
+}
+
 /** A value as a person reads it: Map, Set, Date and BigInt spelled out, on one line. @internal */
 export function formatValue(value: unknown, colors = false): string {
   return inspect(value, { depth: null, breakLength: Infinity, compact: true, colors, maxArrayLength: 20, maxStringLength: 200 })
@@ -11,17 +26,21 @@ export function formatValue(value: unknown, colors = false): string {
 
 /** `add(1, 2)`: the transaction as a call. @internal */
 export function formatCall(entry: JournalEntry, colors = false): string {
-  return `${entry.name}(${entry.args.map((a) => formatValue(a, colors)).join(', ')})`
+  return `${escapeControl(entry.name)}(${entry.args.map((a) => formatValue(a, colors)).join(', ')})`
 }
 
 /** `     3  2026-11-24T20:12:30.323Z  swap()`: one entry as a readable line (with its idempotency key, if any). @internal */
 export function formatEntry(entry: JournalEntry, colors = false): string {
-  const key = entry.key === undefined ? '' : `  key ${JSON.stringify(entry.key)}`
+  const key = entry.key === undefined ? '' : `  key ${escapeControl(JSON.stringify(entry.key))}`
   return `${String(entry.seq).padStart(7)}  ${new Date(entry.time).toISOString()}  ${formatCall(entry, colors)}${key}`
 }
 
 /** A damaged line, torn tail or gap as a readable line, after `file` if given (entries use {@link formatEntry}). @internal */
 export function formatProblem(file: string, item: SegmentItem): string {
+  return escapeControl(describeItem(file, item))
+}
+
+function describeItem(file: string, item: SegmentItem): string {
   const where = `${file === '' ? '' : `${file} `}at byte ${item.offset}`
   if (item.kind === 'damage') return `${where} (seq ${item.seq}): ${item.reason}`
   if (item.kind === 'torn') return `${where}: ${tornReason(item)}`

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { CommanderError } from 'commander'
 import { StoreError } from '../../core/errors.js'
 import { CliError } from './cli-error.js'
+import { escapeControl } from './format.js'
 import { createProgram } from './program.js'
 
 function packageVersion(): string {
@@ -33,7 +34,7 @@ try {
     process.exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2
   } else {
     const message = error instanceof StoreError || error instanceof CliError ? error.message : String((error as Error)?.stack ?? error)
-    process.stderr.write(`${message.startsWith('prevalent: ') ? message : `prevalent: ${message}`}\n`)
+    process.stderr.write(`${escapeControl(message.startsWith('prevalent: ') ? message : `prevalent: ${message}`)}\n`)
     process.exitCode = error instanceof CliError ? error.exitCode : 2
   }
 }

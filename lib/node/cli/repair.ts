@@ -127,6 +127,8 @@ function remedy(journal: JournalDir, found: Examination, problem: Problem): stri
   switch (problem.kind) {
     case 'damaged-snapshot':
       return `-> a store skips it and opens from an older snapshot or the journal; \`prevalent repair ${journal.dir} --drop-snapshot ${problem.seq}\` moves it aside (nothing is deleted)`
+    case 'time-backwards':
+      return `-> a store opens and replays it as it is; only a point in time given as a time refuses such a journal (ask by seq: \`prevalent replay ${journal.dir} --until <seq>\`)`
     case 'missing-entries':
       return `-> restore the segment file(s) holding them (the first named ${segmentName(problem.seq ?? 1)}) from a backup${problem.blocksOpen ? `, or a whole snapshot taken at seq ${problem.to} or later` : ''}; ${opens}`
     default:

@@ -9,7 +9,7 @@ import type { ReplayedState } from '../../core/store-at.js'
 import { FIRST_SEGMENT, FileJournalStorage } from '../file-storage.js'
 import { blockLines, lineBlocks } from '../line-blocks.js'
 import { CliError } from './cli-error.js'
-import { formatCount, parsePoint } from './format.js'
+import { escapeControl, formatCount, parsePoint } from './format.js'
 import { DIR_ARGUMENT, locateJournal, type JournalDir } from './journal-dir.js'
 import { loadDefinition } from './load-definition.js'
 import { write } from './output.js'
@@ -52,7 +52,7 @@ async function replay(dir: string, options: ReplayOptions): Promise<number> {
   try {
     state = await replayUntil(definition, storage, {
       until: options.until,
-      onWarning: (w) => process.stderr.write(`prevalent: ${w.message.replace(w.location, storage.segment)}\n`),
+      onWarning: (w) => process.stderr.write(`prevalent: ${escapeControl(w.message.replace(w.location, storage.segment))}\n`),
     })
   } catch (error) {
     // The offset is inside the segment being read, which the message must name.

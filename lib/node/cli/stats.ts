@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { formatBytes } from './progress.js'
-import { formatCount, plural } from './format.js'
+import { escapeControl, formatCount, plural } from './format.js'
 import { tally, type Tally } from './examine.js'
 import { DIR_ARGUMENT, locateJournal, scanSegments } from './journal-dir.js'
 import { write } from './output.js'
@@ -34,7 +34,9 @@ export function statsCommand(program: Command): void {
 async function collect(dir: string): Promise<Stats> {
   const journal = await locateJournal(dir)
   const snapshots = journal.snapshots.map(({ file, seq, size }) => ({ file, seq, bytes: size }))
-  const stats: Stats = { dir: journal.dir, bytes: journal.size, segments: [], snapshots, entries: 0, firstSeq: null, lastSeq: null, firstTime: null, lastTime: null, damaged: 0, tornBytes: 0, missing: 0, transactions: {} }
+  // Keyed by any name a journal holds (`constructor`, `__proto__`): no prototype to collide with.
+  const transactions = Object.create(null) as Stats['transactions']
+  const stats: Stats = { dir: journal.dir, bytes: journal.size, segments: [], snapshots, entries: 0, firstSeq: null, lastSeq: null, firstTime: null, lastTime: null, damaged: 0, tornBytes: 0, missing: 0, transactions }
   let first: number | null = null
   let last = 0
   for await (const run of scanSegments(journal, 'stats')) {
@@ -66,7 +68,7 @@ function render(s: Stats): string {
     .join(', ')
   const snapshotBytes = s.snapshots.reduce((sum, snapshot) => sum + snapshot.bytes, 0)
   const lines = [
-    `store     ${s.dir}`,
+    `store     ${escapeControl(s.dir)}`,
     `journal   ${s.bytes < 1024 ? `${s.bytes} bytes` : `${formatBytes(s.bytes)} (${formatCount(s.bytes)} bytes)`} in ${plural(s.segments.length, 'segment')}`,
     `snapshots ${s.snapshots.length === 0 ? 'none' : `${s.snapshots.length} (seq ${s.snapshots.map((snapshot) => snapshot.seq).join(', ')}), ${formatBytes(snapshotBytes)}`}`,
     `entries   ${formatCount(s.entries)}${s.entries > 0 ? ` (seq ${s.firstSeq} to ${s.lastSeq})` : ''}`,
@@ -76,7 +78,7 @@ function render(s: Stats): string {
     '',
   ]
   const rows = Object.entries(s.transactions).sort((a, b) => b[1].entries - a[1].entries || a[0].localeCompare(b[0]))
-  lines.push(...table(['transaction', 'entries', 'share', 'bytes'], rows.map(([name, { entries, bytes }]) => [name, formatCount(entries), `${((entries / s.entries) * 100).toFixed(1)}%`, formatCount(bytes)])))
+  lines.push(...table(['transaction', 'entries', 'share', 'bytes'], rows.map(([name, { entries, bytes }]) => [escapeControl(name), formatCount(entries), `${((entries / s.entries) * 100).toFixed(1)}%`, formatCount(bytes)])))
   if (s.segments.length > 1 || s.snapshots.length > 0) {
     lines.push('')
     const seqs = (from: number | null, to: number | null): string => (from === null ? '-' : from === to ? `${from}` : `${from} to ${to}`)

@@ -12,7 +12,7 @@ export function verifyCommand(program: Command): void {
     .description('check every entry of every journal segment (checksum, format, gap-free sequence within and across segments) and every snapshot, and name every problem with file and byte offset (or line)')
     .argument('<dir>', DIR_ARGUMENT)
     .option('--json', 'print the report as one JSON object')
-    .addHelpText('after', '\nExit code: 0 when all is well, 1 when a problem was found (a damaged line, missing entries,\na torn last entry, a damaged snapshot), 2 when the directory could not be read.\nLeftover temporary files of interrupted snapshot writes are noted, not counted as problems.')
+    .addHelpText('after', '\nExit code: 0 when all is well, 1 when a problem was found (a damaged line, missing entries,\na torn last entry, a damaged snapshot, entry times that go backwards), 2 when the directory could not be read.\nLeftover temporary files of interrupted snapshot writes are noted, not counted as problems.')
     .action(async (dir: string, options: { json?: boolean }) => {
       process.exitCode = await verify(dir, options)
     })
@@ -47,7 +47,9 @@ function summary(journal: JournalDir, found: Examination): string {
   const advice = repairable
     ? `\`prevalent repair ${journal.dir}\` ${problems.every((p) => p.kind === 'torn-tail') ? 'cuts it now' : 'truncates the newest segment there'} and keeps a backup of what it removes`
     : `\`prevalent repair ${journal.dir} --dry-run\` says what can be done`
-  if (problems.every((p) => p.kind === 'torn-tail' && cuttable(journal, p))) {
+  if (problems.every((p) => p.kind === 'time-backwards')) {
+    lines.push(`${count}: entry times go backwards; a store opens and replays the journal as it is, but a point in time given as a time refuses it (ask by seq)`)
+  } else if (problems.every((p) => p.kind === 'torn-tail' && cuttable(journal, p))) {
     lines.push(`${count}: only a torn last entry; opening the store cuts it off. ${advice}`)
   } else if (blocking) {
     lines.push(`${count}: a store refuses to open this directory (first: ${placeOf(blocking)}). ${advice}`)
